@@ -1,0 +1,240 @@
+"""Automatic checks for the lessons' exercises.
+
+Each ``check_*`` takes the learner's answer (a value or a function) and prints one line
+that says whether it is right (it starts with ✅) and, if not, what is off (❌). It returns
+nothing, so a notebook shows only that line. An answer left as ``...`` is not an error:
+the check says it is the learner's turn, so every notebook still runs top to bottom. The
+checks draw their test inputs from their own seeded generator and leave the global random
+state alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+_NOT_ANSWERED = (Ellipsis, None)
+
+
+def _verdict(ok: bool, message: str = "") -> None:
+    print(("✅ Correct! " if ok else "❌ Not yet: ") + message)
+
+
+def _unanswered(answer: Any) -> bool:
+    if any(answer is blank for blank in _NOT_ANSWERED):
+        print("✏️ Your turn: replace the ... with your answer, then run this cell again.")
+        return True
+    return False
+
+
+def _own_rng() -> contextlib.AbstractContextManager:
+    """Build torch modules inside this, so their random init leaves the lesson's stream alone."""
+    return torch.random.fork_rng(devices=[])
+
+
+def _call(fn: Callable, *args: Any) -> tuple[bool, Any]:
+    """Run the learner's function; a crash is an answer that is not yet right."""
+    if not callable(fn):
+        return False, f"expected a function, got {type(fn).__name__}"
+    try:
+        return True, fn(*args)
+    except Exception as e:  # the learner's code may raise anything; report it, don't crash
+        return False, f"your function raised {type(e).__name__}: {e}"
+
+
+def _close(got: Any, want: torch.Tensor, what: str, atol: float = 1e-8) -> str | None:
+    """None if ``got`` is a tensor equal to ``want``; else what is wrong with it."""
+    if not isinstance(got, torch.Tensor):
+        return f"{what} should be a tensor, got {type(got).__name__}"
+    if got.shape != want.shape:
+        return f"{what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}"
+    err = (got.detach().to(want.dtype) - want).abs().max().item()
+    if err > atol:
+        return f"{what} differs from the right answer by up to {err:.3g}"
+    return None
+
+
+# --------------------------------------------------------------------------- lesson 1
+def check_lstm_step(fn: Callable) -> None:
+    """``fn(x, h, c, weight_ih, weight_hh, bias) -> (h, c)``: one LSTM step, torch's way."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(1)
+    for batch, n_in, n_hid in [(1, 1, 1), (3, 4, 5), (2, 6, 3)]:
+        with _own_rng():
+            torch_cell = nn.LSTMCell(n_in, n_hid, dtype=torch.float64)
+        with torch.no_grad():
+            for p in torch_cell.parameters():
+                p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
+        x = torch.randn(batch, n_in, generator=gen, dtype=torch.float64)
+        h = torch.randn(batch, n_hid, generator=gen, dtype=torch.float64)
+        c = torch.randn(batch, n_hid, generator=gen, dtype=torch.float64)
+        with torch.no_grad():
+            want_h, want_c = torch_cell(x, (h, c))
+            bias = torch_cell.bias_ih + torch_cell.bias_hh
+            ok, got = _call(fn, x, h, c, torch_cell.weight_ih, torch_cell.weight_hh, bias)
+        if not ok:
+            return _verdict(False, got)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            return _verdict(False, "return the pair (h, c)")
+        for value, want, name in zip(got, (want_h, want_c), ("h", "c"), strict=True):
+            problem = _close(value, want, f"{name} (batch={batch}, hidden={n_hid})")
+            if problem:
+                return _verdict(False, problem + ". Check the gate order: i, f, g, o.")
+    return _verdict(True, "your step matches torch.nn.LSTMCell.")
+
+
+def check_memory_after_steps(answer: Any) -> None:
+    """Forget factor 0.9 at every step, nothing learned: the share of LTM left after 10."""
+    if _unanswered(answer):
+        return
+    want = 0.9**10
+    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+        return _verdict(False, f"give a number, got {type(answer).__name__}")
+    if math.isclose(answer, want, rel_tol=1e-3):
+        return _verdict(True, f"0.9 ** 10 = {want:.4f}: about a third of the memory is left.")
+    if math.isclose(answer, 0.9 * 10, rel_tol=1e-3) or math.isclose(answer, 0.9, rel_tol=1e-3):
+        return _verdict(False, "the forget factor multiplies the memory at every step.")
+    return _verdict(False, f"{answer} is not it. The memory is multiplied by f_t at every step.")
+
+
+def check_forget_bias(answer: Any) -> None:
+    """The forget-gate pre-activation that keeps 99% of the long-term memory per step."""
+    if _unanswered(answer):
+        return
+    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+        return _verdict(False, f"give a number, got {type(answer).__name__}")
+    kept = 1 / (1 + math.exp(-answer))
+    want = math.log(0.99 / 0.01)
+    if math.isclose(answer, want, abs_tol=0.01):
+        return _verdict(True, f"σ({answer:.3f}) = {kept:.4f}: the long-term memory stays.")
+    return _verdict(False, f"σ({answer}) = {kept:.4f}, not 0.99. Invert the sigmoid: log(p/(1-p)).")
+
+
+# --------------------------------------------------------------------------- lesson 2
+def check_lstm_shapes(answer: Any) -> None:
+    """Shapes for nn.LSTM(10, 20, num_layers=3, batch_first=True, bidirectional=True)
+    on an input of shape (4, 7, 10)."""
+    if _unanswered(answer):
+        return
+    with _own_rng(), torch.no_grad():
+        lstm = nn.LSTM(10, 20, num_layers=3, batch_first=True, bidirectional=True)
+        output, (h_n, c_n) = lstm(torch.zeros(4, 7, 10))
+    want = {"output": tuple(output.shape), "h_n": tuple(h_n.shape), "c_n": tuple(c_n.shape)}
+    if not isinstance(answer, dict) or set(answer) != set(want):
+        return _verdict(False, "give a dict with the keys 'output', 'h_n' and 'c_n'")
+    wrong = [k for k in want if tuple(answer[k]) != want[k]]
+    if not wrong:
+        return _verdict(
+            True,
+            "batch_first moves the batch in `output` only; h_n and c_n "
+            "keep (layers × directions, batch, hidden).",
+        )
+    return _verdict(False, f"{', '.join(wrong)} not right yet")
+
+
+def check_step_by_step(fn: Callable) -> None:
+    """``fn(lstm, x) -> output``: run an nn.LSTM one step at a time, carrying (h, c)."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(2)
+    with _own_rng():
+        lstm = nn.LSTM(3, 4, dtype=torch.float64)
+    x = torch.randn(6, 2, 3, generator=gen, dtype=torch.float64)
+    with torch.no_grad():
+        want, _ = lstm(x)
+        ok, got = _call(fn, lstm, x)
+    if not ok:
+        return _verdict(False, got)
+    problem = _close(got, want, "your output")
+    if problem:
+        return _verdict(False, problem + ". Is the state carried from each step to the next?")
+    return _verdict(True, "one step at a time, carrying (h, c), is the same as all at once.")
+
+
+def check_last_layer_states(fn: Callable) -> None:
+    """``fn(h_n) -> (batch, 2*hidden)``: the last layer's forward and backward final states
+    of a 2-layer bidirectional nn.LSTM, concatenated."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(3)
+    h_n = torch.randn(2 * 2, 5, 6, generator=gen)  # (layers*directions, batch, hidden)
+    want = torch.cat([h_n[-2], h_n[-1]], dim=1)
+    ok, got = _call(fn, h_n.clone())
+    if not ok:
+        return _verdict(False, got)
+    problem = _close(got, want, "your result", atol=0)
+    if problem:
+        return _verdict(False, problem + ". The last layer's two directions are h_n[-2], h_n[-1].")
+    return _verdict(True, "forward then backward, from the last layer.")
+
+
+# --------------------------------------------------------------------------- lesson 3
+def check_encode_with_unk(fn: Callable) -> None:
+    """``fn(words, word2idx, unk_index) -> list[int]``: unknown words map to ``unk_index``."""
+    if _unanswered(fn):
+        return
+    word2idx = {"the": 0, "cat": 1, "ate": 2, "cheese": 3}
+    cases = [
+        (["the", "cat", "ate", "the", "cheese"], 4, [0, 1, 2, 0, 3]),
+        (["the", "dog", "ate", "pizza"], 4, [0, 4, 2, 4]),
+        ([], 9, []),
+    ]
+    for words, unk, want in cases:
+        ok, got = _call(fn, list(words), dict(word2idx), unk)
+        if not ok:
+            return _verdict(False, got)
+        if list(got) != want:
+            return _verdict(False, f"for {words} expected {want}, got {got}")
+    if word2idx != {"the": 0, "cat": 1, "ate": 2, "cheese": 3}:
+        return _verdict(False, "encoding must not change the dictionary")
+    return _verdict(True, "unknown words get the <unk> index and the dictionary is unchanged.")
+
+
+def check_vocab_size(answer: Any) -> None:
+    """Size of Vocab.from_corpus(the notes' four sentences, min_freq=2), specials included."""
+    if _unanswered(answer):
+        return
+    if answer == 3:
+        return _verdict(True, "<pad>, <unk> and 'the', the only word seen twice or more.")
+    if answer == 1:
+        return _verdict(False, "count the special tokens too.")
+    return _verdict(False, f"{answer} is not it. Which words appear at least twice?")
+
+
+def check_pad_batch(fn: Callable) -> None:
+    """``fn(sequences, pad_index) -> (padded, lengths)``: a (batch, longest) LongTensor
+    filled with ``pad_index`` after each sequence, and the lengths as a LongTensor."""
+    if _unanswered(fn):
+        return
+    seqs = [[5, 6, 7], [8], [9, 10]]
+    want = torch.tensor([[5, 6, 7], [8, 0, 0], [9, 10, 0]])
+    ok, got = _call(fn, [list(s) for s in seqs], 0)
+    if not ok:
+        return _verdict(False, got)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return _verdict(False, "return the pair (padded, lengths)")
+    padded, lengths = got
+    for value, expected, name in (
+        (padded, want, "padded"),
+        (lengths, torch.tensor([3, 1, 2]), "lengths"),
+    ):
+        if isinstance(value, torch.Tensor) and value.dtype != torch.long:
+            return _verdict(False, f"{name} should be a LongTensor (dtype torch.long)")
+        problem = _close(value, expected, name, atol=0)
+        if problem:
+            return _verdict(False, problem)
+    ok, got = _call(fn, [[1], [2, 3]], 7)
+    if (
+        ok
+        and isinstance(got, tuple)
+        and isinstance(got[0], torch.Tensor)
+        and got[0].tolist() != [[1, 7], [2, 3]]
+    ):
+        return _verdict(False, "fill with the pad_index you are given, not always 0")
+    return _verdict(True, "a padded batch and its lengths, ready for pack_padded_sequence.")

@@ -1,0 +1,45 @@
+"""The course's words and PyTorch's, side by side: the one place the mapping is written.
+
+The course tells the LSTM as a story about memory: an *event* arrives, the cell keeps a
+*short-term memory* (STM) and a *long-term memory* (LTM), and four gates decide what to
+learn, forget, remember and use. Papers and PyTorch use letters instead. Everything in
+this package, and every lesson, uses this table to go from one to the other.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Term(NamedTuple):
+    """One idea, named in the course's words and in the standard notation."""
+
+    course: str  # the course's name for it
+    symbol: str  # the standard notation (Hochreiter & Schmidhuber 1997; Gers et al. 2000)
+    pytorch: str  # where it lives in torch.nn.LSTM / torch.nn.LSTMCell
+    meaning: str  # what it is, in one line
+
+
+LSTM_TERMS: tuple[Term, ...] = (
+    Term("event E_t", "x_t", "input", "what arrives at step t (a word's vector, a number)"),
+    Term("short-term memory STM_t", "h_t", "hidden state h", "the cell's output at step t"),
+    Term("long-term memory LTM_t", "c_t", "cell state c", "the memory carried across steps"),
+    Term("ignore factor", "i_t", "input gate (rows 0:H)", "σ: how much of the new info to keep"),
+    Term("new information N_t", "g_t", "cell candidate (rows 2H:3H)", "tanh: what may be learned"),
+    Term("learn gate", "i_t ⊙ g_t", "-", "the part of the new information that is kept"),
+    Term("forget factor", "f_t", "forget gate (rows H:2H)", "σ: how much of the LTM to keep"),
+    Term("forget gate", "f_t ⊙ c_{t-1}", "-", "the part of the long-term memory that is kept"),
+    Term("remember gate", "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t", "c_n", "the new long-term memory"),
+    Term("use factor", "o_t", "output gate (rows 3H:4H)", "σ: how much of the memory to show"),
+    Term("use gate", "h_t = o_t ⊙ tanh(c_t)", "output, h_n", "the new short-term memory"),
+)
+
+
+def markdown_table(terms: tuple[Term, ...] = LSTM_TERMS) -> str:
+    """The mapping as a Markdown table, for a notebook's ``display(Markdown(...))``."""
+    lines = [
+        "| the course says | standard notation | in PyTorch | what it is |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {t.course} | ${t.symbol}$ | {t.pytorch} | {t.meaning} |" for t in terms]
+    return "\n".join(lines)

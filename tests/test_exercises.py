@@ -1,0 +1,93 @@
+"""The exercises' checks accept right answers, reject wrong ones, and wait for blank ones."""
+
+import math
+
+import pytest
+import torch
+
+from lstm_course import exercises as ex
+
+
+def _lstm_step(x, h, c, weight_ih, weight_hh, bias):
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _wrong_gate_order(x, h, c, weight_ih, weight_hh, bias):
+    f, i, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _step_by_step(lstm, x):
+    outputs, state = [], None
+    for x_t in x:
+        out, state = lstm(x_t.unsqueeze(0), state)
+        outputs.append(out[0])
+    return torch.stack(outputs)
+
+
+def _initial_state_every_step(lstm, x):
+    return torch.cat([lstm(x_t.unsqueeze(0))[0] for x_t in x])
+
+
+def _pad_batch(seqs, pad_index):
+    lengths = torch.tensor([len(s) for s in seqs])
+    padded = torch.full((len(seqs), int(lengths.max())), pad_index, dtype=torch.long)
+    for row, s in enumerate(seqs):
+        padded[row, : len(s)] = torch.tensor(s)
+    return padded, lengths
+
+
+CASES = [
+    (ex.check_lstm_step, _lstm_step, _wrong_gate_order),
+    (ex.check_memory_after_steps, 0.9**10, 9.0),
+    (ex.check_forget_bias, math.log(99), 0.99),
+    (
+        ex.check_lstm_shapes,
+        {"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)},
+        {"output": (4, 7, 40), "h_n": (4, 6, 20), "c_n": (6, 4, 20)},
+    ),
+    (ex.check_step_by_step, _step_by_step, _initial_state_every_step),
+    (
+        ex.check_last_layer_states,
+        lambda h_n: torch.cat([h_n[-2], h_n[-1]], dim=1),
+        lambda h_n: torch.cat([h_n[0], h_n[1]], 1),
+    ),
+    (
+        ex.check_encode_with_unk,
+        lambda words, w2i, unk: [w2i.get(w, unk) for w in words],
+        lambda words, w2i, unk: [w2i.setdefault(w, len(w2i)) for w in words],
+    ),
+    (ex.check_vocab_size, 3, 1),
+    (ex.check_pad_batch, _pad_batch, lambda seqs, pad: _pad_batch(seqs, 0)),
+]
+
+
+@pytest.mark.parametrize(("check", "right", "wrong"), CASES, ids=[c[0].__name__ for c in CASES])
+def test_check_accepts_right_rejects_wrong_and_waits_for_blank(check, right, wrong, capsys):
+    assert check(right) is None  # nothing for a notebook to echo after the verdict
+    assert capsys.readouterr().out.startswith("✅ Correct!")
+    check(wrong)
+    assert capsys.readouterr().out.startswith("❌ Not yet:")
+    check(...)
+    assert capsys.readouterr().out.startswith("✏️ Your turn")
+
+
+def test_a_crashing_answer_is_reported_not_raised(capsys):
+    def crashes(*args):
+        raise RuntimeError("boom")
+
+    ex.check_lstm_step(crashes)
+    assert capsys.readouterr().out.startswith("❌ Not yet: your function raised RuntimeError: boom")
+
+
+def test_checks_leave_the_global_random_stream_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    ex.check_lstm_step(_lstm_step)
+    ex.check_step_by_step(_step_by_step)
+    ex.check_lstm_shapes({"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)})
+    assert torch.equal(torch.rand(3), expected)

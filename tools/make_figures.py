@@ -1,0 +1,32 @@
+"""Regenerate every figure in images/ from the package's code.
+
+python tools/make_figures.py
+"""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from lstm_course import viz
+
+IMAGES = Path(__file__).resolve().parent.parent / "images"
+
+FIGURES = {
+    "lstm_cell.png": viz.draw_lstm_cell,
+    "sigmoid_tanh.png": viz.plot_sigmoid_tanh,
+}
+
+
+def main() -> None:
+    viz.use_course_style()
+    IMAGES.mkdir(exist_ok=True)
+    for name, make in FIGURES.items():
+        fig = make()
+        fig.savefig(IMAGES / name, bbox_inches="tight")
+        print(f"wrote images/{name}")
+
+
+if __name__ == "__main__":
+    main()
