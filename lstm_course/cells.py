@@ -250,14 +250,40 @@ def unroll(cell: LSTMCell, events: Tensor, state: State | None = None) -> tuple[
     Returns the short-term memory at every step ``(time, batch, hidden)`` and the last
     ``(h, c)``.
     """
-    if not isinstance(events, Tensor) or events.dim() not in (2, 3) or len(events) == 0:
-        shape = tuple(events.shape) if isinstance(events, Tensor) else type(events).__name__
-        raise ValueError(
-            f"unroll: events must be a non-empty tensor (time, batch, input) or (time, input), "
-            f"got {shape}"
-        )
+    _check_sequence(events)
     outputs = []
     for event in events:
         state = cell(event, state)
         outputs.append(state[0])
     return torch.stack(outputs), state
+
+
+def _check_sequence(events: Tensor) -> None:
+    if not isinstance(events, Tensor) or events.dim() not in (2, 3) or len(events) == 0:
+        shape = tuple(events.shape) if isinstance(events, Tensor) else type(events).__name__
+        raise ValueError(
+            f"events must be a non-empty tensor (time, batch, input) or (time, input), got {shape}"
+        )
+
+
+class Trace(NamedTuple):
+    """Everything a cell did over a sequence, one row per step: ``(time, [batch,] hidden)``."""
+
+    h: Tensor  # short-term memory after each step
+    c: Tensor  # long-term memory after each step
+    gates: Gates  # each gate's activations at each step
+
+
+def trace(cell: LSTMCell, events: Tensor, state: State | None = None) -> Trace:
+    """Run ``cell`` over ``events`` like :func:`unroll`, keeping h, c and the gates of every
+    step: what ``nn.LSTM`` computes but does not return."""
+    _check_sequence(events)
+    hs, cs, gates = [], [], []
+    for event in events:
+        state, g = cell.step(event, state)
+        hs.append(state[0])
+        cs.append(state[1])
+        gates.append(g)
+    return Trace(
+        torch.stack(hs), torch.stack(cs), Gates(*(torch.stack(x) for x in zip(*gates, strict=True)))
+    )

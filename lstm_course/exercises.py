@@ -238,3 +238,74 @@ def check_pad_batch(fn: Callable) -> None:
     ):
         return _verdict(False, "fill with the pad_index you are given, not always 0")
     return _verdict(True, "a padded batch and its lengths, ready for pack_padded_sequence.")
+
+
+# --------------------------------------------------------------------------- lesson 4
+def check_masked_accuracy(fn: Callable) -> None:
+    """``fn(scores, tags) -> float``: accuracy of ``scores.argmax(-1)`` over the positions
+    whose tag is not -100 (padding)."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(4)
+    scores = torch.randn(3, 5, 4, generator=gen)
+    tags = scores.argmax(-1).clone()
+    tags[0, 1] = (tags[0, 1] + 1) % 4  # one wrong real word
+    tags[1, 3:] = -100  # padding: the model's guess there must not count
+    tags[2, 2:] = -100
+    real = int((tags != -100).sum())
+    want = (real - 1) / real
+    ok, got = _call(fn, scores.clone(), tags.clone())
+    if not ok:
+        return _verdict(False, got)
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return _verdict(False, f"return a number, got {type(got).__name__}")
+    if abs(got - want) < 1e-6:
+        return _verdict(True, f"{real - 1} of {real} real words right; the padding did not count.")
+    if abs(got - 14 / 15) < 1e-6:
+        return _verdict(False, "the padded positions (tag -100) must not count.")
+    return _verdict(False, f"expected {want:.4f}, got {got:.4f}")
+
+
+def check_unknown_rate(fn: Callable) -> None:
+    """``fn(sentences, vocab) -> float``: the share of words that ``vocab`` encodes as <unk>."""
+    if _unanswered(fn):
+        return
+    from lstm_course.vocab import Vocab
+
+    vocab = Vocab(["the", "cat", "sat"])
+    sentences = [["the", "cat", "sat"], ["the", "dog", "sat", "down"]]
+    ok, got = _call(fn, sentences, vocab)
+    if not ok:
+        return _verdict(False, got)
+    if not isinstance(got, (int, float)) or isinstance(got, bool):
+        return _verdict(False, f"return a number, got {type(got).__name__}")
+    if abs(got - 2 / 7) < 1e-9:
+        return _verdict(True, "2 of 7 words are unknown.")
+    if abs(got - 2 / 2) < 1e-9 or abs(got - 2 / 5) < 1e-9:
+        return _verdict(False, "count word occurrences (tokens), not distinct words.")
+    return _verdict(False, f"expected {2 / 7:.4f} for the test sentences, got {got}")
+
+
+def check_decode_predictions(fn: Callable) -> None:
+    """``fn(scores, lengths, tag_vocab) -> list[list[str]]``: the best tag of every real word."""
+    if _unanswered(fn):
+        return
+    from lstm_course.vocab import Vocab
+
+    tag_vocab = Vocab(["DET", "NOUN", "VERB"], pad_token=None, unk_token=None)
+    scores = torch.full((2, 3, 3), -5.0)
+    best = [[0, 1, 2], [1, 2, 0]]
+    for i, row in enumerate(best):
+        for t, tag in enumerate(row):
+            scores[i, t, tag] = 5.0
+    want = [["DET", "NOUN", "VERB"], ["NOUN", "VERB"]]
+    ok, got = _call(fn, scores.clone(), torch.tensor([3, 2]), tag_vocab)
+    if not ok:
+        return _verdict(False, got)
+    if got == want:
+        return _verdict(True, "argmax per word, decoded, and cut at each sentence's length.")
+    if got == [["DET", "NOUN", "VERB"], ["NOUN", "VERB", "DET"]]:
+        return _verdict(False, "cut each sentence at its length: padding has no tag.")
+    return _verdict(False, f"expected {want}, got {got}")

@@ -180,17 +180,40 @@ class Vocab:
         return f"Vocab(size={len(self)}, {specials})"
 
     # ---------------------------------------------------------------- saving
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the vocabulary as JSON, atomically: an interrupted save leaves no half file."""
-        payload = {
+    def to_dict(self) -> dict:
+        """Plain data (strings and lists) that :meth:`from_dict` turns back into this vocab."""
+        return {
             "format": _FORMAT,
             "version": _VERSION,
             "pad_token": self.pad_token,
             "unk_token": self.unk_token,
-            "tokens": self._index_to_token,
+            "tokens": list(self._index_to_token),
         }
+
+    @classmethod
+    def from_dict(cls, payload: object, source: str = "the data") -> Vocab:
+        """The vocabulary :meth:`to_dict` described, checking that it is whole and valid."""
+        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+            raise ValueError(f"{source}: not a vocabulary written by Vocab")
+        if payload.get("version") != _VERSION:
+            raise ValueError(
+                f"{source}: vocabulary version {payload.get('version')!r} "
+                f"is not supported (expected {_VERSION})"
+            )
+        tokens, pad, unk = payload.get("tokens"), payload.get("pad_token"), payload.get("unk_token")
+        if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+            raise ValueError(f"{source}: 'tokens' must be a list of strings")
+        if len(set(tokens)) != len(tokens):
+            raise ValueError(f"{source}: 'tokens' has duplicates")
+        specials = [s for s in (pad, unk) if s is not None]
+        if any(not isinstance(s, str) for s in specials) or tokens[: len(specials)] != specials:
+            raise ValueError(f"{source}: the special tokens {specials} must come first in 'tokens'")
+        return cls(tokens[len(specials) :], pad_token=pad, unk_token=unk)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the vocabulary as JSON, atomically: an interrupted save leaves no half file."""
         with atomic_write(path, "w", encoding="utf-8") as f:
-            json.dump(payload, f, ensure_ascii=False, indent=1)
+            json.dump(self.to_dict(), f, ensure_ascii=False, indent=1)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Vocab:
@@ -200,22 +223,7 @@ class Vocab:
             payload = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise ValueError(f"{path}: not a vocabulary file (invalid JSON: {e})") from None
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-            raise ValueError(f"{path}: not a vocabulary file written by Vocab.save")
-        if payload.get("version") != _VERSION:
-            raise ValueError(
-                f"{path}: vocabulary file version {payload.get('version')!r} "
-                f"is not supported (expected {_VERSION})"
-            )
-        tokens, pad, unk = payload.get("tokens"), payload.get("pad_token"), payload.get("unk_token")
-        if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
-            raise ValueError(f"{path}: 'tokens' must be a list of strings")
-        if len(set(tokens)) != len(tokens):
-            raise ValueError(f"{path}: 'tokens' has duplicates")
-        specials = [s for s in (pad, unk) if s is not None]
-        if any(not isinstance(s, str) for s in specials) or tokens[: len(specials)] != specials:
-            raise ValueError(f"{path}: the special tokens {specials} must come first in 'tokens'")
-        return cls(tokens[len(specials) :], pad_token=pad, unk_token=unk)
+        return cls.from_dict(payload, source=str(path))
 
 
 def _check_tokens(tokens: Iterable[str], where: str) -> list[str]:

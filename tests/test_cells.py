@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from lstm_course.cells import Gates, LectureLSTMCell, LSTMCell, unroll
+from lstm_course.cells import Gates, LectureLSTMCell, LSTMCell, trace, unroll
 
 F64 = torch.float64
 
@@ -160,3 +160,17 @@ def test_unroll_rejects_an_empty_or_flat_sequence():
         unroll(LSTMCell(3, 4), torch.randn(0, 2, 3))
     with pytest.raises(ValueError, match="non-empty"):
         unroll(LSTMCell(3, 4), torch.randn(3))
+
+
+def test_trace_keeps_every_step_and_agrees_with_unroll():
+    cell = LSTMCell(3, 4)
+    xs = torch.randn(5, 2, 3)
+    with torch.no_grad():
+        t = trace(cell, xs)
+        out, (h, c) = unroll(cell, xs)
+    assert t.h.shape == t.c.shape == (5, 2, 4) and t.gates.forget.shape == (5, 2, 4)
+    torch.testing.assert_close(t.h, out)
+    torch.testing.assert_close((t.h[-1], t.c[-1]), (h, c))
+    torch.testing.assert_close(
+        t.c[1], t.gates.forget[1] * t.c[0] + t.gates.ignore[1] * t.gates.new_info[1]
+    )

@@ -91,3 +91,37 @@ def test_checks_leave_the_global_random_stream_alone():
     ex.check_step_by_step(_step_by_step)
     ex.check_lstm_shapes({"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)})
     assert torch.equal(torch.rand(3), expected)
+
+
+def _masked_accuracy(scores, tags):
+    real = tags != -100
+    return ((scores.argmax(-1) == tags) & real).sum().item() / real.sum().item()
+
+
+def _decode(scores, lengths, tag_vocab):
+    best = scores.argmax(-1)
+    return [tag_vocab.decode(best[i, :n]) for i, n in enumerate(lengths.tolist())]
+
+
+LESSON4 = [
+    (
+        ex.check_masked_accuracy,
+        _masked_accuracy,
+        lambda s, t: (s.argmax(-1) == t).float().mean().item(),
+    ),
+    (
+        ex.check_unknown_rate,
+        lambda sents, v: sum(w not in v for s in sents for w in s) / sum(len(s) for s in sents),
+        lambda sents, v: len({w for s in sents for w in s if w not in v}) / 5,
+    ),
+    (
+        ex.check_decode_predictions,
+        _decode,
+        lambda scores, lengths, v: [v.decode(row) for row in scores.argmax(-1)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("check", "right", "wrong"), LESSON4, ids=[c[0].__name__ for c in LESSON4])
+def test_lesson4_checks(check, right, wrong, capsys):
+    test_check_accepts_right_rejects_wrong_and_waits_for_blank(check, right, wrong, capsys)

@@ -119,8 +119,11 @@ def test_save_load_round_trips_exactly(tmp_path_factory, corpus, specials):
     ("content", "message"),
     [
         ('{"format": "lstm_course.vocab", "version": 1, "tokens": ["<pad>", "<unk>", "a"', "JSON"),
-        ("[1, 2]", "not a vocabulary file"),
-        ('{"format": "lstm_course.vocab", "version": 9, "tokens": []}', "version 9"),
+        ("[1, 2]", "not a vocabulary written by Vocab"),
+        (
+            '{"format": "lstm_course.vocab", "version": 9, "tokens": []}',
+            "version 9 is not supported",
+        ),
         (
             '{"format": "lstm_course.vocab", "version": 1, "pad_token": "<pad>", "unk_token": null,'
             ' "tokens": ["<pad>", "a", "a"]}',

@@ -1,0 +1,92 @@
+"""Many sentences at once: padding, lengths and length-bucketed batches.
+
+Training one sentence at a time (as the notes do) spends most of its time on Python and
+kernel-launch overhead for tiny matrices. A batch runs many sentences through each matrix
+product. Sentences differ in length, so a batch is padded to its longest sentence; the
+padded positions are skipped by ``pack_padded_sequence`` in the LSTM and by ``IGNORE_INDEX``
+in the loss. Putting sentences of similar length together (bucketing) keeps padding small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import torch
+from torch import Tensor
+
+#: The label of a padded position: ``nn.CrossEntropyLoss`` ignores it by default.
+IGNORE_INDEX = -100
+
+
+def pad_sequences(sequences: Sequence[Sequence[int]], pad_index: int) -> tuple[Tensor, Tensor]:
+    """A ``(batch, longest)`` LongTensor, ``pad_index`` after each end, and the lengths."""
+    if len(sequences) == 0:
+        raise ValueError("pad_sequences needs at least one sequence")
+    lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)
+    if int(lengths.min()) == 0:
+        raise ValueError("every sequence needs at least one element (an empty sentence?)")
+    padded = torch.full((len(sequences), int(lengths.max())), pad_index, dtype=torch.long)
+    for row, sequence in enumerate(sequences):
+        padded[row, : len(sequence)] = torch.as_tensor(sequence, dtype=torch.long)
+    return padded, lengths
+
+
+@dataclass
+class Batch:
+    """Encoded sentences ready for a tagger.
+
+    ``words`` and ``tags`` are ``(batch, longest)``; ``tags`` is ``IGNORE_INDEX`` at padded
+    positions (or None for untagged text). ``chars`` holds each *distinct* word of the batch
+    once, as a row of character indices, and ``char_rows`` says which row each position uses,
+    so the character model runs once per distinct word instead of once per position.
+    """
+
+    words: Tensor
+    lengths: Tensor  # on the CPU, as pack_padded_sequence wants
+    tags: Tensor | None = None
+    chars: Tensor | None = None
+    char_rows: Tensor | None = None
+
+    @property
+    def mask(self) -> Tensor:
+        """True at real words, False at padding."""
+        steps = torch.arange(self.words.shape[1], device=self.words.device)
+        return steps[None, :] < self.lengths.to(self.words.device)[:, None]
+
+    @property
+    def n_words(self) -> int:
+        return int(self.lengths.sum())
+
+    def to(self, device: torch.device | str) -> Batch:
+        moved = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            keep_on_cpu = f.name == "lengths"
+            moved[f.name] = value if value is None or keep_on_cpu else value.to(device)
+        return Batch(**moved)
+
+
+def bucketed_batches(
+    lengths: Sequence[int],
+    batch_size: int,
+    *,
+    shuffle: bool = True,
+    generator: torch.Generator | None = None,
+) -> list[list[int]]:
+    """Indices of the sentences, grouped in batches of similar length.
+
+    Sentences are sorted by length (in random order among equal lengths when shuffling),
+    cut into batches of ``batch_size``, and the batches are shuffled, so every epoch sees
+    different neighbours but little padding.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    order = (
+        torch.randperm(len(lengths), generator=generator) if shuffle else torch.arange(len(lengths))
+    )
+    order = sorted(order.tolist(), key=lambda i: lengths[i])  # stable: random among ties
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if shuffle:
+        batches = [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+    return batches

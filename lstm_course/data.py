@@ -1,0 +1,285 @@
+"""Tagged sentences from CoNLL-U files, and the UD English EWT treebank that holds them.
+
+A CoNLL-U file (https://universaldependencies.org/format.html) has one word per line, ten
+tab-separated columns, a blank line after each sentence and ``#`` comment lines. The tagger
+needs two columns: FORM (2, the word) and UPOS (4, its universal part-of-speech tag). Lines
+whose ID is a range (``3-4``: a multiword token such as "don't", whose parts follow on their
+own lines) or a decimal (``5.1``: an empty node) carry no word of their own and are skipped.
+
+:func:`load_ud_english_ewt` finds the treebank in an explicit folder, else in
+``$LSTM_COURSE_DATA``, else in the user's cache, else downloads it from the official
+repository, and always checks its SHA-256 so a corrupt or partial file is never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from lstm_course.files import atomic_write
+
+#: The 17 universal part-of-speech tags (https://universaldependencies.org/u/pos/).
+UPOS_TAGS: tuple[str, ...] = (
+    "ADJ",
+    "ADP",
+    "ADV",
+    "AUX",
+    "CCONJ",
+    "DET",
+    "INTJ",
+    "NOUN",
+    "NUM",
+    "PART",
+    "PRON",
+    "PROPN",
+    "PUNCT",
+    "SCONJ",
+    "SYM",
+    "VERB",
+    "X",
+)
+
+EWT_RELEASE = "r2.16"
+EWT_SPLITS = ("train", "dev", "test")
+EWT_URL = (
+    "https://raw.githubusercontent.com/UniversalDependencies/UD_English-EWT/"
+    + EWT_RELEASE
+    + "/en_ewt-ud-{split}.conllu"
+)
+#: SHA-256 of each file of release r2.16, as published with the course's copy.
+EWT_SHA256 = {
+    "dev": "531a54ff90d6ab12201c5a50c3e78e6ddac4de69abc4bce5d275d3cd29efe2b6",
+    "test": "e266e515a0a7547657ed3d90d9ba46487d6bd251f27ad4269d4e8a427c8555cd",
+    "train": "3fb78e2b55482c8ee00caa653af436c88c9e5bc9a73ce26e4ae3ddc79d2b7e7b",
+}
+DATA_ENV = "LSTM_COURSE_DATA"
+
+
+@dataclass(frozen=True)
+class TaggedSentence:
+    """One sentence: its words and their tags, the same length."""
+
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.words) != len(self.tags):
+            raise ValueError(
+                f"a sentence needs one tag per word: {len(self.words)} words, "
+                f"{len(self.tags)} tags ({' '.join(self.words[:8])} ...)"
+            )
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+class ConlluError(ValueError):
+    """A line of a CoNLL-U file that cannot be read; the message names the file and line."""
+
+
+class DatasetUnavailable(FileNotFoundError):
+    """The treebank is in none of the places the course looks and cannot be downloaded."""
+
+
+# --------------------------------------------------------------------------- reading
+def read_conllu(
+    path: str | os.PathLike, tagset: tuple[str, ...] = UPOS_TAGS
+) -> list[TaggedSentence]:
+    """Every sentence of a CoNLL-U file as (words, UPOS tags)."""
+    path = Path(path)
+    sentences: list[TaggedSentence] = []
+    words: list[str] = []
+    tags: list[str] = []
+    known = set(tagset)
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            line = line.rstrip("\n").rstrip("\r")
+            if not line.strip():
+                if words:
+                    sentences.append(TaggedSentence(tuple(words), tuple(tags)))
+                    words, tags = [], []
+                continue
+            if line.startswith("#"):
+                continue
+            columns = line.split("\t")
+            where = f"{path}, line {number}"
+            if len(columns) != 10:
+                found = len(columns)
+                raise ConlluError(
+                    f"{where}: expected 10 tab-separated columns, found {found}: {line[:60]!r}"
+                )
+            token_id, form, _, upos = columns[:4]
+            if re.fullmatch(r"\d+-\d+|\d+\.\d+", token_id):
+                continue  # a multiword token or an empty node: no word of its own
+            if not re.fullmatch(r"[1-9]\d*", token_id):
+                raise ConlluError(f"{where}: the ID column must be a word number, got {token_id!r}")
+            if int(token_id) != len(words) + 1:
+                raise ConlluError(
+                    f"{where}: word number {token_id} follows word {len(words)}; "
+                    "is a blank line missing between sentences?"
+                )
+            if not form:
+                raise ConlluError(f"{where}: the FORM column (the word) is empty")
+            if upos not in known:
+                raise ConlluError(f"{where}: unknown UPOS tag {upos!r} for {form!r}")
+            words.append(form)
+            tags.append(upos)
+    if words:
+        sentences.append(TaggedSentence(tuple(words), tuple(tags)))
+    return sentences
+
+
+# --------------------------------------------------------------------------- finding
+def default_cache_dir() -> Path:
+    """Where downloads are kept: ``$XDG_CACHE_HOME/lstm_course`` or ``~/.cache/lstm_course``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "lstm_course" / f"ud-english-ewt-{EWT_RELEASE}"
+
+
+def ewt_filename(split: str) -> str:
+    if split not in EWT_SPLITS:
+        raise ValueError(f"split must be one of {', '.join(EWT_SPLITS)}; got {split!r}")
+    return f"en_ewt-ud-{split}.conllu"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(path: Path, split: str) -> None:
+    actual = sha256_of(path)
+    if actual != EWT_SHA256[split]:
+        raise ValueError(
+            f"{path} is not UD English EWT {EWT_RELEASE} (SHA-256 {actual[:16]}..., expected "
+            f"{EWT_SHA256[split][:16]}...): the file is corrupt, partial or another release. "
+            "Delete it and let the course download it again."
+        )
+
+
+def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) -> Path:
+    """Fetch ``url`` to ``destination``, atomically, only if its SHA-256 is ``sha256``.
+
+    The bytes go to a temporary file; it replaces ``destination`` only when the whole body
+    has arrived and its checksum matches. An interrupted, truncated or corrupt download raises
+    and leaves nothing behind.
+    """
+    digest = hashlib.sha256()
+    with atomic_write(destination, "wb") as out:
+        received = 0
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                declared = response.headers.get("Content-Length")
+                for block in iter(lambda: response.read(1 << 16), b""):
+                    digest.update(block)
+                    out.write(block)
+                    received += len(block)
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
+            raise ConnectionError(f"could not download {url}: {type(e).__name__}: {e}") from e
+        if declared is not None and received != int(declared):
+            raise ConnectionError(
+                f"could not download {url}: the connection ended after {received:,} of "
+                f"{int(declared):,} bytes; nothing was saved"
+            )
+        if digest.hexdigest() != sha256:
+            raise ValueError(
+                f"the download of {url} is corrupt or incomplete (SHA-256 "
+                f"{digest.hexdigest()[:16]}..., expected {sha256[:16]}...); nothing was saved"
+            )
+    return destination
+
+
+def find_ud_english_ewt(
+    split: str,
+    data_dir: str | os.PathLike | None = None,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    url_template: str = EWT_URL,
+    allow_download: bool = True,
+) -> Path:
+    """The path of one verified EWT file, looking in this order:
+
+    1. ``data_dir``, if given;
+    2. the folder in the environment variable ``LSTM_COURSE_DATA``, if set;
+    3. the cache (``cache_dir``, default :func:`default_cache_dir`);
+    4. a download from ``url_template`` into the cache.
+    """
+    name = ewt_filename(split)
+    explicit = [
+        (Path(d), label)
+        for d, label in (
+            (data_dir, "the data_dir argument"),
+            (os.environ.get(DATA_ENV), f"${DATA_ENV}"),
+        )
+        if d
+    ]
+    for folder, label in explicit:
+        if not folder.is_dir():
+            raise DatasetUnavailable(f"{label} points to {folder}, which is not a folder")
+        path = folder / name
+        if path.is_file():
+            _verify(path, split)
+            return path
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cached = cache / name
+    if cached.is_file() and sha256_of(cached) == EWT_SHA256[split]:
+        return cached
+    if not allow_download:
+        raise DatasetUnavailable(
+            _where_to_put_it(name, explicit, cache, reason="downloads are off")
+        )
+    try:
+        return download(url_template.format(split=split), cached, EWT_SHA256[split])
+    except ConnectionError as e:
+        raise DatasetUnavailable(_where_to_put_it(name, explicit, cache, reason=str(e))) from e
+
+
+def _where_to_put_it(name: str, explicit: list, cache: Path, reason: str) -> str:
+    looked = "".join(f"\n  - {folder} ({label})" for folder, label in explicit)
+    if not looked:
+        looked = f"\n  - no data_dir argument and no ${DATA_ENV}"
+    return (
+        f"{name} (UD English EWT {EWT_RELEASE}) was not found and could not be downloaded "
+        f"({reason}). The course looked in:{looked}\n  - the cache {cache}\n"
+        f"Fill one of these: download the file from {EWT_URL.format(split='<split>')} "
+        f"into a folder and pass it as data_dir=... or set {DATA_ENV} to it, or connect to "
+        "the internet and run again to fill the cache."
+    )
+
+
+def load_ud_english_ewt(
+    split: str, data_dir: str | os.PathLike | None = None, **find_kw
+) -> list[TaggedSentence]:
+    """The sentences of one split ("train", "dev" or "test") of UD English EWT r2.16."""
+    return read_conllu(find_ud_english_ewt(split, data_dir, **find_kw))
+
+
+# --------------------------------------------------------------------------- raw text
+_TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"  # abbreviations: U.S.
+    r"|\w+(?=n't\b)|n't\b"  # don't -> do n't; can't -> ca n't
+    r"|'(?:s|m|d|ll|re|ve)\b"  # it's -> it 's
+    r"|\w+(?:[-.]\w+)*"  # words, numbers (3.5), hyphenated words (e-mail)
+    r"|[^\w\s]",  # any other character is a punctuation token
+    re.IGNORECASE,
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split raw English text into tokens roughly the way EWT does.
+
+    Punctuation becomes its own token and clitics split off ("don't" -> "do", "n't";
+    "it's" -> "it", "'s"), which is what a tagger trained on EWT expects.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"tokenize takes a str, got {type(text).__name__}")
+    return _TOKEN.findall(text)

@@ -1,0 +1,371 @@
+"""A part-of-speech tagger: embeddings -> bidirectional LSTM -> a tag score per word.
+
+The notes' ``LSTMTagger`` is an embedding, one ``nn.LSTM`` and a linear layer, fed one
+sentence at a time. This is the same idea, grown up:
+
+- **batched** input (:mod:`lstm_course.batching`), packed so the LSTM skips padding;
+- **bidirectional**, so a word's tag can depend on the words after it ("the *round* table"
+  vs "they *round* the corner");
+- **character features**: a small convolution over each word's characters, so a word never
+  seen in training still gets a sensible tag from its shape ("-ly", "-tion", a capital);
+- **stateless**: the initial state is zeros on every call; nothing is kept between calls.
+
+Run ``python -m lstm_course.tagger --help`` for the command line (train, evaluate, tag).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from lstm_course.batching import IGNORE_INDEX, Batch, pad_sequences
+from lstm_course.data import ConlluError, TaggedSentence, read_conllu, tokenize
+from lstm_course.files import atomic_write
+from lstm_course.vocab import Vocab
+
+CHECKPOINT_FORMAT = "lstm_course.tagger"
+CHECKPOINT_VERSION = 1
+
+
+class NotesLSTMTagger(nn.Module):
+    """The notes' tagger, written the modern way: embedding -> LSTM -> linear -> log-softmax.
+
+    Differences from the notes: no ``Variable``; no ``self.hidden`` kept on the module
+    between calls (each sentence starts from zeros, so one sentence cannot leak into the
+    next, and backward() never reaches into a previous sentence's graph); ``batch_first``
+    input, so it also takes a batch of sentences of equal length.
+    """
+
+    def __init__(
+        self, embedding_dim: int, hidden_dim: int, vocab_size: int, tagset_size: int
+    ) -> None:
+        super().__init__()
+        self.word_embeddings = nn.Embedding(vocab_size, embedding_dim)
+        self.lstm = nn.LSTM(embedding_dim, hidden_dim, batch_first=True)
+        self.hidden2tag = nn.Linear(hidden_dim, tagset_size)
+
+    def forward(self, sentence: Tensor) -> Tensor:
+        """Word indices ``(words,)`` or ``(batch, words)`` -> log-probabilities of each tag."""
+        if sentence.dim() not in (1, 2) or sentence.dtype != torch.long:
+            raise ValueError(
+                "give word indices as a LongTensor of shape (words,) or (batch, words), "
+                f"got {sentence.dtype} of shape {tuple(sentence.shape)}"
+            )
+        if int(sentence.min()) < 0 or int(sentence.max()) >= self.word_embeddings.num_embeddings:
+            raise IndexError(
+                f"word indices must be in 0..{self.word_embeddings.num_embeddings - 1}, "
+                f"got {int(sentence.min())}..{int(sentence.max())}"
+            )
+        lstm_out, _ = self.lstm(self.word_embeddings(sentence))
+        return torch.log_softmax(self.hidden2tag(lstm_out), dim=-1)
+
+
+@dataclass(frozen=True)
+class TaggerConfig:
+    """Sizes and choices of a tagger. The defaults are the course's EWT tagger."""
+
+    word_dim: int = 128  # word embedding size
+    hidden_dim: int = 192  # LSTM units per direction
+    num_layers: int = 2
+    bidirectional: bool = True
+    char_dim: int = 32  # character embedding size; 0 turns character features off
+    char_filters: int = 128  # character convolution filters (the word-shape features)
+    char_width: int = 3  # characters each filter sees at once
+    max_word_length: int = 30  # longer words keep their first and last 15 characters
+    dropout: float = 0.33
+    lowercase: bool = True  # word embeddings of lowercased words (characters keep the case)
+    min_freq: int = 2  # rarer training words are <unk> for the word embedding
+
+    def __post_init__(self) -> None:
+        for name in ("word_dim", "hidden_dim", "num_layers", "max_word_length", "min_freq"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"TaggerConfig.{name} must be at least 1")
+        if not 0 <= self.dropout < 1:
+            raise ValueError("TaggerConfig.dropout must be in [0, 1)")
+
+
+@dataclass
+class TaggerVocabs:
+    """The three vocabularies a tagger reads and writes: words, characters, tags."""
+
+    words: Vocab
+    chars: Vocab
+    tags: Vocab
+
+    @classmethod
+    def build(cls, sentences: Sequence[TaggedSentence], config: TaggerConfig) -> TaggerVocabs:
+        norm = str.lower if config.lowercase else str
+        words = Vocab.from_corpus(
+            ([norm(w) for w in s.words] for s in sentences), min_freq=config.min_freq
+        )
+        chars = Vocab.from_corpus((list(w) for s in sentences for w in s.words), min_freq=1)
+        tags = Vocab.from_corpus((s.tags for s in sentences), pad_token=None, unk_token=None)
+        return cls(words=words, chars=chars, tags=tags)
+
+    def as_dict(self) -> dict[str, Vocab]:
+        return {"words": self.words, "chars": self.chars, "tags": self.tags}
+
+
+class LSTMTagger(nn.Module):
+    """Embeddings (word, plus characters) -> (Bi)LSTM -> a score for every tag of every word."""
+
+    def __init__(self, config: TaggerConfig, vocabs: TaggerVocabs) -> None:
+        super().__init__()
+        self.config = config
+        self.vocabs = vocabs
+        self.word_embeddings = nn.Embedding(
+            len(vocabs.words), config.word_dim, padding_idx=vocabs.words.pad_index
+        )
+        features = config.word_dim
+        if config.char_dim:
+            self.char_embeddings = nn.Embedding(
+                len(vocabs.chars), config.char_dim, padding_idx=vocabs.chars.pad_index
+            )
+            self.char_conv = nn.Conv1d(
+                config.char_dim,
+                config.char_filters,
+                config.char_width,
+                padding=config.char_width // 2,
+            )
+            features += config.char_filters
+        self.dropout = nn.Dropout(config.dropout)
+        self.lstm = nn.LSTM(
+            features,
+            config.hidden_dim,
+            num_layers=config.num_layers,
+            bidirectional=config.bidirectional,
+            batch_first=True,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        directions = 2 if config.bidirectional else 1
+        self.hidden2tag = nn.Linear(config.hidden_dim * directions, len(vocabs.tags))
+
+    # ------------------------------------------------------------------ encoding
+    def encode(
+        self, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]] | None = None
+    ) -> Batch:
+        """Words (and tags) to a :class:`Batch` of indices, on the model's device."""
+        sentences = [_check_words(s, i) for i, s in enumerate(sentences)]
+        if not sentences:
+            raise ValueError("nothing to tag: give at least one sentence")
+        cfg, v = self.config, self.vocabs
+        norm = str.lower if cfg.lowercase else str
+        words, lengths = pad_sequences(
+            [v.words.encode([norm(w) for w in s]) for s in sentences], v.words.pad_index
+        )
+        batch = Batch(words=words, lengths=lengths)
+        if tags is not None:
+            if len(tags) != len(sentences):
+                raise ValueError(f"{len(sentences)} sentences but {len(tags)} tag sequences")
+            for i, (s, t) in enumerate(zip(sentences, tags, strict=True)):
+                if len(s) != len(t):
+                    raise ValueError(f"sentence {i} has {len(s)} words but {len(t)} tags")
+            batch.tags, _ = pad_sequences([v.tags.encode(list(t)) for t in tags], IGNORE_INDEX)
+        if cfg.char_dim:
+            distinct = sorted({w for s in sentences for w in s})
+            row_of = {w: r for r, w in enumerate(distinct)}
+            half = cfg.max_word_length // 2
+            clipped = [
+                w if len(w) <= cfg.max_word_length else w[:half] + w[-half:] for w in distinct
+            ]
+            batch.chars, _ = pad_sequences(
+                [v.chars.encode(list(w)) for w in clipped], v.chars.pad_index
+            )
+            batch.char_rows, _ = pad_sequences([[row_of[w] for w in s] for s in sentences], 0)
+        return batch.to(self.hidden2tag.weight.device)
+
+    # ------------------------------------------------------------------ forward
+    def features(self, batch: Batch) -> Tensor:
+        """What the LSTM reads at each word, ``(batch, longest, features)``: the word's
+        embedding, followed by its character-shape features."""
+        x = self.word_embeddings(batch.words)
+        if self.config.char_dim:
+            c = self.char_embeddings(batch.chars).transpose(1, 2)  # (distinct words, dim, chars)
+            matches = self.char_conv(c)  # (distinct words, filters, chars)
+            # the strongest match of each filter, over the word's own characters only: the
+            # padding after a short word must not count, or its features would change with
+            # the longest word in the batch
+            padding = (batch.chars == self.vocabs.chars.pad_index)[:, None, :]
+            shapes = matches.masked_fill(padding, float("-inf")).max(dim=2).values
+            x = torch.cat([x, shapes[batch.char_rows]], dim=-1)
+        return x
+
+    def forward(self, batch: Batch) -> Tensor:
+        """Unnormalised tag scores, ``(batch, longest, tags)``; padded positions are zeros."""
+        x = self.dropout(self.features(batch))
+        packed = pack_padded_sequence(x, batch.lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.lstm(packed)  # no state passed in: zeros, every call
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=batch.words.shape[1])
+        return self.hidden2tag(self.dropout(out))
+
+    def loss(self, batch: Batch) -> Tensor:
+        """Cross-entropy over the real words of the batch (padding is ignored)."""
+        scores = self(batch)
+        return nn.functional.cross_entropy(
+            scores.flatten(0, 1), batch.tags.flatten(), ignore_index=IGNORE_INDEX
+        )
+
+    @torch.no_grad()
+    def predict(self, sentences: Sequence[Sequence[str]], batch_size: int = 256) -> list[list[str]]:
+        """The most likely tag of every word, for lists of words."""
+        was_training = self.training
+        self.eval()
+        try:
+            tagged: list[list[str]] = []
+            for start in range(0, len(sentences), batch_size):
+                chunk = sentences[start : start + batch_size]
+                best = self(self.encode(chunk)).argmax(dim=-1).cpu()
+                tagged += [self.vocabs.tags.decode(best[i, : len(s)]) for i, s in enumerate(chunk)]
+            return tagged
+        finally:
+            self.train(was_training)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """Tokenize raw text and tag it: ``[(word, tag), ...]``."""
+        words = tokenize(text)
+        if not words:
+            raise ValueError("nothing to tag: the text has no words")
+        return list(zip(words, self.predict([words])[0], strict=True))
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self, path: str | os.PathLike) -> None:
+        """Weights, vocabularies and configuration in one file, written atomically.
+
+        Only tensors, strings, numbers, lists and dicts go in, so :meth:`load` can read it
+        with ``torch.load(..., weights_only=True)``, which never runs pickled code.
+        """
+        payload = {
+            "format": CHECKPOINT_FORMAT,
+            "version": CHECKPOINT_VERSION,
+            "config": asdict(self.config),
+            "vocabs": {name: v.to_dict() for name, v in self.vocabs.as_dict().items()},
+            "state_dict": {k: t.detach().cpu() for k, t in self.state_dict().items()},
+        }
+        with atomic_write(path, "wb") as f:
+            torch.save(payload, f)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> LSTMTagger:
+        """A tagger saved by :meth:`save`, read without executing any pickled code."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no checkpoint at {path}")
+        try:
+            payload = torch.load(path, map_location=map_location, weights_only=True)
+        except Exception as e:  # truncated zip, a pickle with code, not a torch file at all
+            raise CheckpointError(
+                f"{path} is not a readable tagger checkpoint ({type(e).__name__}: {e})"
+            ) from None
+        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+            raise CheckpointError(
+                f"{path} is a PyTorch file but not a tagger checkpoint of this course"
+            )
+        if payload.get("version") != CHECKPOINT_VERSION:
+            raise CheckpointError(
+                f"{path}: checkpoint version {payload.get('version')!r} is not supported"
+            )
+        try:
+            config = TaggerConfig(**payload["config"])
+            vocabs = TaggerVocabs(
+                **{
+                    name: Vocab.from_dict(v, source=f"{path} ({name} vocabulary)")
+                    for name, v in payload["vocabs"].items()
+                }
+            )
+            model = cls(config, vocabs)
+            model.load_state_dict(payload["state_dict"])
+        except (KeyError, TypeError, ValueError, RuntimeError) as e:
+            raise CheckpointError(
+                f"{path}: the checkpoint is incomplete or inconsistent ({e})"
+            ) from None
+        return model.to(map_location).eval()
+
+
+class CheckpointError(ValueError):
+    """A file that is not a usable tagger checkpoint."""
+
+
+def _check_words(sentence: Sequence[str], index: int) -> list[str]:
+    if isinstance(sentence, str):
+        raise TypeError(
+            f"sentence {index} is a string; give a list of words, e.g. {sentence.split()[:4]}"
+        )
+    words = list(sentence)
+    if not words:
+        raise ValueError(f"sentence {index} is empty")
+    if not all(isinstance(w, str) and w for w in words):
+        raise TypeError(f"sentence {index}: every word must be a non-empty str")
+    return words
+
+
+# ---------------------------------------------------------------------- command line
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m lstm_course.tagger", description=__doc__.splitlines()[0]
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a tagger on a CoNLL-U file, keeping the best on dev")
+    t.add_argument("--train", required=True, type=Path, help="training CoNLL-U file")
+    t.add_argument("--dev", required=True, type=Path, help="development CoNLL-U file")
+    t.add_argument("--out", required=True, type=Path, help="where to write the checkpoint")
+    t.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget (default 10)")
+    t.add_argument("--epochs", type=int, default=None, help="stop after this many epochs")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--batch-size", type=int, default=32)
+    e = sub.add_parser("evaluate", help="print the UPOS accuracy of a checkpoint on a CoNLL-U file")
+    e.add_argument("model", type=Path)
+    e.add_argument("file", type=Path)
+    g = sub.add_parser("tag", help="tag a sentence of raw text")
+    g.add_argument("model", type=Path)
+    g.add_argument("text")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from lstm_course.training import evaluate, train  # training imports this module
+
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            for f in (args.train, args.dev):
+                if not f.is_file():
+                    raise FileNotFoundError(f"no such file: {f}")
+            train_sents, dev_sents = read_conllu(args.train), read_conllu(args.dev)
+            result = train(
+                train_sents,
+                dev_sents,
+                minutes=args.minutes,
+                epochs=args.epochs,
+                seed=args.seed,
+                batch_size=args.batch_size,
+                checkpoint=args.out,
+            )
+            best = 100 * result.best_dev_accuracy
+            print(f"best dev accuracy {best:.2f}% (epoch {result.best_epoch}); saved {args.out}")
+        elif args.command == "evaluate":
+            model = LSTMTagger.load(args.model)
+            if not args.file.is_file():
+                raise FileNotFoundError(f"no such file: {args.file}")
+            report = evaluate(model, read_conllu(args.file))
+            percent = 100 * report.accuracy
+            print(f"UPOS accuracy: {percent:.2f}% ({report.correct} of {report.total} words)")
+        else:
+            model = LSTMTagger.load(args.model)
+            for word, tag in model.tag(args.text):
+                print(f"{word}\t{tag}")
+    except (FileNotFoundError, ConlluError, CheckpointError, ValueError, TypeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Training and evaluating a tagger: batched, shuffled, clipped, and kept at its best on dev."""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from tqdm.auto import tqdm
+
+from lstm_course.batching import bucketed_batches
+from lstm_course.data import TaggedSentence
+from lstm_course.runtime import default_device, set_seed
+from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
+
+
+@dataclass
+class EpochLog:
+    epoch: int
+    train_loss: float
+    dev_accuracy: float
+    seconds: float  # since training started
+    words_per_second: float  # training words processed per second in this epoch
+
+
+@dataclass
+class TrainingResult:
+    model: LSTMTagger  # with the weights of its best epoch on dev
+    history: list[EpochLog]
+    best_epoch: int
+    best_dev_accuracy: float
+
+
+@dataclass
+class Evaluation:
+    """How a tagger did on tagged sentences, as a tagging practitioner reads it."""
+
+    tags: list[str]
+    correct: int
+    total: int
+    confusion: torch.Tensor  # (gold, predicted) counts, in the order of ``tags``
+    predictions: list[list[str]]
+    seen: tuple[int, int] | None = None  # (correct, total) on words seen in training
+    unseen: tuple[int, int] | None = None  # (correct, total) on the other words
+    per_tag: dict[str, tuple[int, int]] = field(
+        default_factory=dict
+    )  # gold tag -> (correct, total)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total
+
+
+def evaluate(
+    model: LSTMTagger,
+    sentences: Sequence[TaggedSentence],
+    train_words: Collection[str] | None = None,
+    batch_size: int = 256,
+) -> Evaluation:
+    """Accuracy overall, per gold tag, on seen and unseen words, and the confusion matrix."""
+    if not sentences:
+        raise ValueError("evaluate needs at least one sentence")
+    predictions = model.predict([s.words for s in sentences], batch_size=batch_size)
+    tags = model.vocabs.tags.tokens
+    index = {t: i for i, t in enumerate(tags)}
+    confusion = torch.zeros(len(tags), len(tags), dtype=torch.long)
+    seen, unseen = [0, 0], [0, 0]
+    for sentence, predicted in zip(sentences, predictions, strict=True):
+        for word, gold, guess in zip(sentence.words, sentence.tags, predicted, strict=True):
+            if gold not in index:
+                raise ValueError(f"the gold tag {gold!r} is not one the model knows: {tags}")
+            confusion[index[gold], index[guess]] += 1
+            if train_words is not None:
+                bucket = seen if word in train_words else unseen
+                bucket[0] += gold == guess
+                bucket[1] += 1
+    per_tag = {t: (int(confusion[i, i]), int(confusion[i].sum())) for i, t in enumerate(tags)}
+    return Evaluation(
+        tags=tags,
+        correct=int(confusion.diag().sum()),
+        total=int(confusion.sum()),
+        confusion=confusion,
+        predictions=predictions,
+        seen=tuple(seen) if train_words is not None else None,
+        unseen=tuple(unseen) if train_words is not None else None,
+        per_tag=per_tag,
+    )
+
+
+def train(
+    train_sentences: Sequence[TaggedSentence],
+    dev_sentences: Sequence[TaggedSentence],
+    *,
+    config: TaggerConfig | None = None,
+    minutes: float | None = None,
+    epochs: int | None = None,
+    batch_size: int = 32,
+    lr: float = 2e-3,
+    clip: float = 5.0,
+    seed: int = 0,
+    device: torch.device | str | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    progress: bool = True,
+) -> TrainingResult:
+    """Train a tagger with Adam on shuffled, length-bucketed batches.
+
+    Stops after ``epochs`` epochs or ``minutes`` of wall-clock time, whichever comes first
+    (at least one must be given; a budget that runs out mid-epoch ends that epoch early).
+    The learning rate follows a cosine from ``lr`` down to zero over the budget, so the last
+    steps make small, careful updates whatever the budget is. After every epoch the dev
+    accuracy is measured; the best model is kept (and written to ``checkpoint``, atomically)
+    and returned.
+    """
+    if minutes is None and epochs is None:
+        raise ValueError("give a time budget (minutes) or a number of epochs, or both")
+    if not train_sentences or not dev_sentences:
+        raise ValueError("training needs training and dev sentences")
+    set_seed(seed)
+    shuffler = torch.Generator().manual_seed(seed)
+    config = config or TaggerConfig()
+    device = torch.device(device) if device is not None else default_device()
+    model = LSTMTagger(config, TaggerVocabs.build(train_sentences, config)).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9))
+    lengths = [len(s) for s in train_sentences]
+    start = time.perf_counter()
+    deadline = start + 60 * minutes if minutes is not None else float("inf")
+    history: list[EpochLog] = []
+    best_state, best_accuracy, best_epoch = None, -1.0, 0
+    epoch = 0
+    while (epochs is None or epoch < epochs) and time.perf_counter() < deadline:
+        epoch += 1
+        model.train()
+        batches = bucketed_batches(lengths, batch_size, generator=shuffler)
+        total_loss, words, epoch_start = 0.0, 0, time.perf_counter()
+        bar = tqdm(batches, desc=f"epoch {epoch}", unit="batch", disable=not progress, leave=False)
+        for step, indices in enumerate(bar):
+            done = max(
+                (time.perf_counter() - start) / (deadline - start) if minutes else 0.0,
+                (epoch - 1 + step / len(batches)) / epochs if epochs else 0.0,
+            )
+            for group in optimizer.param_groups:
+                group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * min(done, 1.0)))
+            chunk = [train_sentences[i] for i in indices]
+            batch = model.encode([s.words for s in chunk], [s.tags for s in chunk])
+            loss = model.loss(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            optimizer.step()
+            total_loss += loss.item() * batch.n_words
+            words += batch.n_words
+            if time.perf_counter() > deadline:
+                break
+        seconds = time.perf_counter() - epoch_start
+        accuracy = evaluate(model, dev_sentences).accuracy
+        history.append(
+            EpochLog(
+                epoch, total_loss / words, accuracy, time.perf_counter() - start, words / seconds
+            )
+        )
+        if accuracy > best_accuracy:
+            best_state = copy.deepcopy(model.state_dict())
+            best_accuracy, best_epoch = accuracy, epoch
+            if checkpoint is not None:
+                model.save(checkpoint)
+        if progress:
+            tqdm.write(
+                f"epoch {epoch:2d}  loss {history[-1].train_loss:.4f}  dev accuracy "
+                f"{100 * accuracy:.2f}%  {history[-1].words_per_second:,.0f} words/s"
+                + ("  (best)" if best_epoch == epoch else "")
+            )
+    model.load_state_dict(best_state)
+    model.eval()
+    return TrainingResult(model, history, best_epoch, best_accuracy)

@@ -1,0 +1,237 @@
+"""The tagger: what it learns, how it batches, how it saves, how its command line fails."""
+
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from lstm_course import tagger as tagger_module
+from lstm_course.data import read_conllu
+from lstm_course.tagger import (
+    CheckpointError,
+    LSTMTagger,
+    NotesLSTMTagger,
+    TaggerConfig,
+    TaggerVocabs,
+    main,
+)
+from lstm_course.training import evaluate, train
+
+SMALL = TaggerConfig(
+    word_dim=16, hidden_dim=16, num_layers=1, char_dim=8, char_filters=8, dropout=0.0, min_freq=1
+)
+
+
+@pytest.fixture
+def toy(toy_conllu):
+    return read_conllu(toy_conllu)
+
+
+@pytest.fixture
+def model(toy):
+    torch.manual_seed(0)
+    return LSTMTagger(SMALL, TaggerVocabs.build(toy, SMALL)).eval()
+
+
+def test_training_learns_the_toy_corpus(toy):
+    result = train(toy, toy, config=SMALL, epochs=40, batch_size=2, lr=0.02, progress=False)
+    assert result.best_dev_accuracy == 1.0
+    assert evaluate(result.model, toy).accuracy == 1.0
+    assert [h.epoch for h in result.history] == list(range(1, len(result.history) + 1))
+
+
+def test_a_sentence_gets_the_same_scores_alone_and_in_a_padded_batch(model, toy):
+    words = [s.words for s in toy]
+    with torch.no_grad():
+        together = model(model.encode(words))
+        for i, sentence in enumerate(words):
+            alone = model(model.encode([sentence]))[0]
+            torch.testing.assert_close(together[i, : len(sentence)], alone, atol=1e-5, rtol=0)
+
+
+def test_padding_does_not_count_in_the_loss(model, toy):
+    short, long = toy[-1], toy[2]
+    with torch.no_grad():
+        both = model.loss(model.encode([short.words, long.words], [short.tags, long.tags]))
+        a = model.loss(model.encode([short.words], [short.tags]))
+        b = model.loss(model.encode([long.words], [long.tags]))
+    expected = (a * len(short) + b * len(long)) / (len(short) + len(long))
+    torch.testing.assert_close(both, expected)
+
+
+def test_no_state_is_kept_between_calls(model, toy):
+    batch = model.encode([toy[0].words])
+    with torch.no_grad():
+        first, second = model(batch), model(batch)
+    assert torch.equal(first, second)
+    tensors = {k for k, v in vars(model).items() if isinstance(v, torch.Tensor)}
+    assert not tensors, f"tensors stored on the module: {tensors}"
+
+
+def test_unseen_words_are_tagged_without_error(model):
+    assert len(model.predict([["Zyxt", "qwerty", "."]])[0]) == 3
+    assert [w for w, _ in model.tag("The zyxt didn't sleep.")] == [
+        "The",
+        "zyxt",
+        "did",
+        "n't",
+        "sleep",
+        ".",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("words", "tags", "error", "message"),
+    [
+        (["The cat"], None, TypeError, "is a string; give a list of words"),
+        ([["The", "cat"]], [["DET"]], ValueError, "has 2 words but 1 tags"),
+        ([["The"]], [["DET"], ["NOUN"]], ValueError, "1 sentences but 2 tag sequences"),
+        ([["The"]], [["NOUNISH"]], KeyError, "unknown token 'NOUNISH'"),
+        ([[]], None, ValueError, "is empty"),
+        ([], None, ValueError, "nothing to tag"),
+    ],
+)
+def test_bad_input_is_refused_clearly(model, words, tags, error, message):
+    with pytest.raises(error, match=message):
+        model.encode(words, tags)
+
+
+def test_checkpoint_round_trip_keeps_predictions(model, toy, tmp_path):
+    path = tmp_path / "tagger.pt"
+    model.save(path)
+    loaded = LSTMTagger.load(path)
+    assert loaded.config == model.config
+    assert loaded.vocabs.words == model.vocabs.words and loaded.vocabs.tags == model.vocabs.tags
+    words = [s.words for s in toy]
+    assert loaded.predict(words) == model.predict(words)
+
+
+def test_checkpoints_of_the_wrong_kind_are_refused(tmp_path):
+    plain = tmp_path / "plain.pt"
+    torch.save({"weights": torch.zeros(2)}, plain)
+    with pytest.raises(CheckpointError, match="not a tagger checkpoint"):
+        LSTMTagger.load(plain)
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CheckpointError, match="not a readable tagger checkpoint"):
+        LSTMTagger.load(garbage)
+    with pytest.raises(FileNotFoundError):
+        LSTMTagger.load(tmp_path / "missing.pt")
+
+
+class _Exploit:
+    def __reduce__(self):
+        return (open, (str(_Exploit.marker), "w"))
+
+
+def test_loading_never_runs_pickled_code(tmp_path):
+    _Exploit.marker = tmp_path / "pwned"
+    evil = tmp_path / "evil.pt"
+    torch.save({"format": "lstm_course.tagger", "payload": _Exploit()}, evil)
+    with pytest.raises(CheckpointError):
+        LSTMTagger.load(evil)
+    assert not _Exploit.marker.exists()
+
+
+def test_an_interrupted_save_leaves_the_old_checkpoint(model, tmp_path, monkeypatch):
+    folder = tmp_path / "models"
+    path = folder / "tagger.pt"
+    model.save(path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tagger_module.torch, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in folder.iterdir()] == ["tagger.pt"]
+
+
+def test_notes_tagger_takes_one_sentence_or_an_equal_length_batch():
+    torch.manual_seed(0)
+    notes = NotesLSTMTagger(embedding_dim=6, hidden_dim=6, vocab_size=10, tagset_size=3)
+    sentences = torch.tensor([[1, 2, 3], [4, 5, 6]])
+    with torch.no_grad():
+        batched = notes(sentences)
+        assert batched.shape == (2, 3, 3)
+        torch.testing.assert_close(batched[1], notes(sentences[1]))
+        torch.testing.assert_close(batched.exp().sum(-1), torch.ones(2, 3))
+    with pytest.raises(IndexError, match=r"0\.\.9"):
+        notes(torch.tensor([1, 12]))
+    with pytest.raises(ValueError, match="LongTensor"):
+        notes(torch.tensor([1.0, 2.0]))
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_train_evaluate_tag(toy_conllu, tmp_path, capsys):
+    out = tmp_path / "model.pt"
+    assert (
+        main(
+            [
+                "train",
+                "--train",
+                str(toy_conllu),
+                "--dev",
+                str(toy_conllu),
+                "--out",
+                str(out),
+                "--epochs",
+                "2",
+                "--minutes",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert "best dev accuracy" in capsys.readouterr().out
+    assert main(["evaluate", str(out), str(toy_conllu)]) == 0
+    assert capsys.readouterr().out.startswith("UPOS accuracy: ")
+    assert main(["tag", str(out), "The dog sleeps."]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["The", "dog", "sleeps", "."]
+
+
+def test_cli_errors_are_one_line_and_exit_non_zero(toy_conllu, tmp_path, capsys):
+    broken = tmp_path / "broken.conllu"
+    broken.write_text("1\tThe\tthe\tDET\n", encoding="utf-8")
+    not_a_model = tmp_path / "x.pt"
+    torch.save([1, 2, 3], not_a_model)
+    cases = [
+        (["evaluate", str(tmp_path / "none.pt"), str(toy_conllu)], "no checkpoint at"),
+        (
+            [
+                "train",
+                "--train",
+                str(broken),
+                "--dev",
+                str(toy_conllu),
+                "--out",
+                str(tmp_path / "m"),
+                "--epochs",
+                "1",
+            ],
+            "broken.conllu, line 1: expected 10",
+        ),
+        (["tag", str(not_a_model), "hello"], "not a tagger checkpoint"),
+        (
+            ["train", "--train", str(tmp_path / "nope"), "--dev", str(toy_conllu), "--out", "m"],
+            "no such file",
+        ),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: ") and message in err and "\n" not in err
+
+
+def test_the_module_runs_as_a_command():
+    done = subprocess.run(
+        [sys.executable, "-m", "lstm_course.tagger", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "train" in done.stdout and "evaluate" in done.stdout
