@@ -195,7 +195,8 @@ class LSTMTagger(nn.Module):
             # the longest word in the batch
             padding = (batch.chars == self.vocabs.chars.pad_index)[:, None, :]
             shapes = matches.masked_fill(padding, float("-inf")).max(dim=2).values
-            x = torch.cat([x, shapes[batch.char_rows]], dim=-1)
+            # (embedding() rather than shapes[char_rows]: its backward is deterministic)
+            x = torch.cat([x, nn.functional.embedding(batch.char_rows, shapes)], dim=-1)
         return x
 
     def forward(self, batch: Batch) -> Tensor:

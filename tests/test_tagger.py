@@ -235,3 +235,16 @@ def test_the_module_runs_as_a_command():
         check=False,
     )
     assert done.returncode == 0 and "train" in done.stdout and "evaluate" in done.stdout
+
+
+def test_training_is_reproducible_bit_for_bit(ewt_dir):
+    """Same seed, same losses: the stored notebook outputs depend on it (nbval)."""
+    from lstm_course.data import load_ud_english_ewt
+
+    sentences = load_ud_english_ewt("train", ewt_dir)[:600]
+    config = TaggerConfig(word_dim=32, hidden_dim=32, num_layers=1, char_dim=16, char_filters=32)
+    runs = [
+        train(sentences, sentences[:100], config=config, epochs=1, lr=0.02, progress=False)
+        for _ in range(2)
+    ]
+    assert runs[0].history[0].train_loss == runs[1].history[0].train_loss
