@@ -117,6 +117,8 @@ def train(
     """
     if minutes is None and epochs is None:
         raise ValueError("give a time budget (minutes) or a number of epochs, or both")
+    if (minutes is not None and minutes <= 0) or (epochs is not None and epochs < 1):
+        raise ValueError(f"minutes must be > 0 and epochs >= 1, got {minutes} and {epochs}")
     if not train_sentences or not dev_sentences:
         raise ValueError("training needs training and dev sentences")
     set_seed(seed)

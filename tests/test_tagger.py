@@ -248,3 +248,11 @@ def test_training_is_reproducible_bit_for_bit(ewt_dir):
         for _ in range(2)
     ]
     assert runs[0].history[0].train_loss == runs[1].history[0].train_loss
+
+
+@pytest.mark.parametrize(
+    "budget", [{}, {"minutes": 0}, {"epochs": 0}, {"minutes": -1, "epochs": 3}]
+)
+def test_training_needs_a_positive_budget(toy, budget):
+    with pytest.raises(ValueError, match="minutes"):
+        train(toy, toy, config=SMALL, progress=False, **budget)
