@@ -309,3 +309,160 @@ def check_decode_predictions(fn: Callable) -> None:
     if got == [["DET", "NOUN", "VERB"], ["NOUN", "VERB", "DET"]]:
         return _verdict(False, "cut each sentence at its length: padding has no tag.")
     return _verdict(False, f"expected {want}, got {got}")
+
+
+# --------------------------------------------------------------------------- lesson 5
+def check_gru_step(fn: Callable) -> None:
+    """``fn(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> h``: one GRU step, torch's way."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(5)
+    for batch, n_in, n_hid in [(1, 1, 1), (3, 4, 5), (2, 6, 3)]:
+        with _own_rng():
+            torch_cell = nn.GRUCell(n_in, n_hid, dtype=torch.float64)
+        with torch.no_grad():
+            for p in torch_cell.parameters():
+                p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
+        x = torch.randn(batch, n_in, generator=gen, dtype=torch.float64)
+        h = torch.randn(batch, n_hid, generator=gen, dtype=torch.float64)
+        with torch.no_grad():
+            want = torch_cell(x, h)
+            weights = (torch_cell.weight_ih, torch_cell.weight_hh)
+            ok, got = _call(fn, x, h, *weights, torch_cell.bias_ih, torch_cell.bias_hh)
+        if not ok:
+            return _verdict(False, got)
+        problem = _close(got, want, f"h (batch={batch}, hidden={n_hid})")
+        if problem:
+            return _verdict(
+                False,
+                problem + ". Check the row order (r, z, n), that z_t keeps the old memory, "
+                "and that r_t multiplies (U_n h + b_hn).",
+            )
+    return _verdict(True, "your step matches torch.nn.GRUCell.")
+
+
+def check_parameter_count(fn: Callable) -> None:
+    """``fn(kind, input_size, hidden_size) -> int``: the parameters of one torch layer."""
+    if _unanswered(fn):
+        return
+    layers = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+    for kind, layer in layers.items():
+        for n_in, n_hid in [(1, 1), (10, 20), (300, 7)]:
+            with _own_rng():
+                want = sum(p.numel() for p in layer(n_in, n_hid).parameters())
+            ok, got = _call(fn, kind, n_in, n_hid)
+            if not ok:
+                return _verdict(False, got)
+            if got != want:
+                return _verdict(
+                    False,
+                    f"{kind} with input {n_in}, hidden {n_hid}: you said {got}, torch has {want}. "
+                    "Each gate block has W (hidden×input), U (hidden×hidden) and two biases.",
+                )
+    return _verdict(True, "1, 3 and 4 blocks of the same shape: RNN, GRU and LSTM.")
+
+
+def check_set_forget_bias(fn: Callable) -> None:
+    """``fn(lstm)`` sets the forget bias the LSTM sees to 1, in every layer and direction,
+    and leaves every other number alone."""
+    if _unanswered(fn):
+        return
+    with _own_rng():
+        torch.manual_seed(0)
+        lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    before = {n: p.detach().clone() for n, p in lstm.named_parameters()}
+    ok, got = _call(fn, lstm)
+    if not ok:
+        return _verdict(False, got)
+    hidden = lstm.hidden_size
+    forget = slice(hidden, 2 * hidden)
+    for suffix in ("_l0", "_l0_reverse", "_l1", "_l1_reverse"):
+        total = getattr(lstm, "bias_ih" + suffix) + getattr(lstm, "bias_hh" + suffix)
+        if not torch.allclose(total[forget], torch.ones(hidden)):
+            seen = total[forget].detach().numpy().round(3).tolist()
+            return _verdict(
+                False,
+                f"in {suffix[1:]}, bias_ih + bias_hh of the forget rows is {seen}, not all 1. "
+                "torch adds both biases; the forget rows are hidden:2*hidden.",
+            )
+    for name, p in lstm.named_parameters():
+        other = torch.ones_like(p, dtype=torch.bool)
+        if name.startswith("bias"):
+            other[forget] = False
+        if not torch.equal(p.detach()[other], before[name][other]):
+            return _verdict(False, f"{name} changed outside the forget gate's bias rows.")
+    return _verdict(True, "every forget factor starts near σ(1) ≈ 0.73.")
+
+
+# --------------------------------------------------------------------------- lesson 6
+def check_bits_per_character(fn: Callable) -> None:
+    """``fn(logits, targets) -> float``: the average surprise in bits per character."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(6)
+    for n, classes in [(1, 2), (50, 98), (7, 5)]:
+        logits = torch.randn(n, classes, generator=gen) * 3
+        targets = torch.randint(0, classes, (n,), generator=gen)
+        want = nn.functional.cross_entropy(logits, targets).item() / math.log(2)
+        ok, got = _call(fn, logits, targets)
+        if not ok:
+            return _verdict(False, got)
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if not isinstance(got, (int, float)) or isinstance(got, bool):
+            return _verdict(False, f"return a number, got {type(got).__name__}")
+        if math.isclose(got, want * math.log(2), rel_tol=1e-4):
+            return _verdict(False, "that is in nats (natural log); divide by ln 2 for bits.")
+        if not math.isclose(got, want, rel_tol=1e-4):
+            return _verdict(False, f"for {n} characters you gave {got:.4f}, expected {want:.4f}")
+    return _verdict(True, "cross-entropy in nats divided by ln 2: bits per character.")
+
+
+def check_position_in_line(fn: Callable) -> None:
+    """``fn(text) -> list[int]``: for every character, how many characters precede it on
+    its line (a newline belongs to the line it ends)."""
+    if _unanswered(fn):
+        return
+    for text in ["ab\ncd", "\n\nx", "def f():\n    return 1\n", "x"]:
+        want = []
+        column = 0
+        for ch in text:
+            want.append(column)
+            column = 0 if ch == "\n" else column + 1
+        ok, got = _call(fn, text)
+        if not ok:
+            return _verdict(False, got)
+        got = [int(x) for x in got] if hasattr(got, "__iter__") else got
+        if got != want:
+            return _verdict(False, f"for {text!r} you gave {got}, expected {want}")
+    return _verdict(True, "the column of every character, restarting after each newline.")
+
+
+def check_best_unit(fn: Callable) -> None:
+    """``fn(states, feature) -> (unit, r)``: the unit whose state correlates most strongly
+    (largest |r|, sign kept) with the feature."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(7)
+    feature = torch.randn(200, generator=gen)
+    states = torch.randn(200, 6, generator=gen)
+    states[:, 4] = -2 * feature + 0.3 * torch.randn(200, generator=gen)  # strong, negative
+    states[:, 1] = feature + 1.5 * torch.randn(200, generator=gen)  # weaker, positive
+    r_all = [torch.corrcoef(torch.stack([states[:, u], feature]))[0, 1].item() for u in range(6)]
+    ok, got = _call(fn, states.numpy(), feature.numpy())
+    if not ok:
+        return _verdict(False, got)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return _verdict(False, "return a pair (unit, r)")
+    unit, r = got
+    if int(unit) == 1:
+        return _verdict(
+            False,
+            "unit 1 has the largest positive r, but a strongly negative r "
+            "is just as telling: compare |r|.",
+        )
+    if int(unit) != 4:
+        return _verdict(False, f"unit {unit} is not the one with the largest |r|")
+    if not math.isclose(float(r), r_all[4], abs_tol=1e-4):
+        return _verdict(False, f"unit 4 is right, but its r is {r_all[4]:.4f}, not {float(r):.4f}")
+    return _verdict(True, f"unit 4, r = {r_all[4]:.2f}: strongly negative is as good as positive.")

@@ -37,3 +37,42 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw) -> Iterato
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def save_checkpoint(path: str | os.PathLike, kind: str, version: int, payload: dict) -> None:
+    """Save ``payload`` (tensors, strings, numbers, lists, dicts only) as a checkpoint of
+    ``kind``, atomically, so :func:`load_checkpoint` can read it with ``weights_only=True``."""
+    import torch  # only the checkpoints need torch; atomic_write does not
+
+    with atomic_write(path, "wb") as f:
+        torch.save({"format": kind, "version": version, **payload}, f)
+
+
+def load_checkpoint(
+    path: str | os.PathLike,
+    kind: str,
+    version: int,
+    map_location: object = "cpu",
+    error: type[Exception] = ValueError,
+) -> dict:
+    """A checkpoint saved by :func:`save_checkpoint`, read with ``weights_only=True`` (no
+    pickled code runs). Anything else, a truncated file, another kind or version, raises
+    ``error`` with the path and what is wrong."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:  # a truncated zip, a pickle with code, not a torch file at all
+        raise error(
+            f"{path} is not a readable {kind} checkpoint ({type(e).__name__}: {e})"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != kind:
+        raise error(f"{path} is a PyTorch file but not a {kind} checkpoint of this course")
+    if payload.get("version") != version:
+        raise error(
+            f"{path}: {kind} checkpoint version {payload.get('version')!r} is not supported"
+        )
+    return payload

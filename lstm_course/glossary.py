@@ -34,6 +34,25 @@ LSTM_TERMS: tuple[Term, ...] = (
     Term("use gate", "h_t = o_t ⊙ tanh(c_t)", "output, h_n", "the new short-term memory"),
 )
 
+# The GRU (lesson 5) in the same words: one working memory, and an update gate that does
+# the forget gate's and the learn gate's work at once.
+GRU_TERMS: tuple[Term, ...] = (
+    Term("event E_t", "x_t", "input", "what arrives at step t"),
+    Term("working memory", "h_t", "hidden state h (no c)", "the GRU's one memory, also its output"),
+    Term("reset gate", "r_t", "rows 0:H", "σ: how much of the memory the candidate may read"),
+    Term(
+        "update gate", "z_t", "rows H:2H", "σ: how much of the old memory to keep (forget factor)"
+    ),
+    Term("1 - update gate", "1 - z_t", "-", "how much of the candidate to learn (ignore factor)"),
+    Term("new information", "n_t", "candidate (rows 2H:3H)", "tanh: what may be learned"),
+    Term(
+        "new working memory",
+        "h_t = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ n_t",
+        "output, h_n",
+        "keep and learn in one step",
+    ),
+)
+
 
 def markdown_table(terms: tuple[Term, ...] = LSTM_TERMS) -> str:
     """The mapping as a Markdown table, for a notebook's ``display(Markdown(...))``."""

@@ -27,12 +27,17 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lstm_course.batching import IGNORE_INDEX, Batch, pad_sequences
+from lstm_course.cells import RECURRENT_LAYERS
 from lstm_course.data import ConlluError, TaggedSentence, read_conllu, tokenize
-from lstm_course.files import atomic_write
+from lstm_course.files import load_checkpoint, save_checkpoint
 from lstm_course.vocab import Vocab
 
-CHECKPOINT_FORMAT = "lstm_course.tagger"
-CHECKPOINT_VERSION = 1
+CHECKPOINT_FORMAT = "tagger"
+CHECKPOINT_VERSION = 2
+# The character convolution reads each word between these two markers, so a filter can
+# tell a suffix ("ing" then WORD_END) from the same letters inside a word ("singer"), and
+# a capital at the start from one in the middle.
+WORD_START, WORD_END = "<w>", "</w>"
 
 
 class NotesLSTMTagger(nn.Module):
@@ -72,6 +77,7 @@ class NotesLSTMTagger(nn.Module):
 class TaggerConfig:
     """Sizes and choices of a tagger. The defaults are the course's EWT tagger."""
 
+    rnn: str = "lstm"  # the recurrent layer: "lstm", "gru" or "rnn" (lesson 5 compares them)
     word_dim: int = 128  # word embedding size
     hidden_dim: int = 192  # LSTM units per direction
     num_layers: int = 2
@@ -88,6 +94,10 @@ class TaggerConfig:
         for name in ("word_dim", "hidden_dim", "num_layers", "max_word_length", "min_freq"):
             if getattr(self, name) < 1:
                 raise ValueError(f"TaggerConfig.{name} must be at least 1")
+        if self.rnn not in RECURRENT_LAYERS:
+            raise ValueError(
+                f"TaggerConfig.rnn must be one of {sorted(RECURRENT_LAYERS)}, got {self.rnn!r}"
+            )
         if not 0 <= self.dropout < 1:
             raise ValueError("TaggerConfig.dropout must be in [0, 1)")
 
@@ -107,6 +117,8 @@ class TaggerVocabs:
             ([norm(w) for w in s.words] for s in sentences), min_freq=config.min_freq
         )
         chars = Vocab.from_corpus((list(w) for s in sentences for w in s.words), min_freq=1)
+        chars.add(WORD_START)
+        chars.add(WORD_END)
         tags = Vocab.from_corpus((s.tags for s in sentences), pad_token=None, unk_token=None)
         return cls(words=words, chars=chars, tags=tags)
 
@@ -115,7 +127,11 @@ class TaggerVocabs:
 
 
 class LSTMTagger(nn.Module):
-    """Embeddings (word, plus characters) -> (Bi)LSTM -> a score for every tag of every word."""
+    """Embeddings (word, plus characters) -> (Bi)LSTM -> a score for every tag of every word.
+
+    ``config.rnn`` swaps the LSTM for a GRU or a plain RNN (``self.rnn`` is the recurrent
+    layer, whichever it is), so lesson 5 can compare the three with everything else equal.
+    """
 
     def __init__(self, config: TaggerConfig, vocabs: TaggerVocabs) -> None:
         super().__init__()
@@ -137,7 +153,7 @@ class LSTMTagger(nn.Module):
             )
             features += config.char_filters
         self.dropout = nn.Dropout(config.dropout)
-        self.lstm = nn.LSTM(
+        self.rnn = RECURRENT_LAYERS[config.rnn](
             features,
             config.hidden_dim,
             num_layers=config.num_layers,
@@ -177,7 +193,7 @@ class LSTMTagger(nn.Module):
                 w if len(w) <= cfg.max_word_length else w[:half] + w[-half:] for w in distinct
             ]
             batch.chars, _ = pad_sequences(
-                [v.chars.encode(list(w)) for w in clipped], v.chars.pad_index
+                [v.chars.encode([WORD_START, *w, WORD_END]) for w in clipped], v.chars.pad_index
             )
             batch.char_rows, _ = pad_sequences([[row_of[w] for w in s] for s in sentences], 0)
         return batch.to(self.hidden2tag.weight.device)
@@ -203,7 +219,7 @@ class LSTMTagger(nn.Module):
         """Unnormalised tag scores, ``(batch, longest, tags)``; padded positions are zeros."""
         x = self.dropout(self.features(batch))
         packed = pack_padded_sequence(x, batch.lengths, batch_first=True, enforce_sorted=False)
-        out, _ = self.lstm(packed)  # no state passed in: zeros, every call
+        out, _ = self.rnn(packed)  # no state passed in: zeros, every call
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=batch.words.shape[1])
         return self.hidden2tag(self.dropout(out))
 
@@ -244,35 +260,18 @@ class LSTMTagger(nn.Module):
         with ``torch.load(..., weights_only=True)``, which never runs pickled code.
         """
         payload = {
-            "format": CHECKPOINT_FORMAT,
-            "version": CHECKPOINT_VERSION,
             "config": asdict(self.config),
             "vocabs": {name: v.to_dict() for name, v in self.vocabs.as_dict().items()},
             "state_dict": {k: t.detach().cpu() for k, t in self.state_dict().items()},
         }
-        with atomic_write(path, "wb") as f:
-            torch.save(payload, f)
+        save_checkpoint(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, payload)
 
     @classmethod
     def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> LSTMTagger:
         """A tagger saved by :meth:`save`, read without executing any pickled code."""
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no checkpoint at {path}")
-        try:
-            payload = torch.load(path, map_location=map_location, weights_only=True)
-        except Exception as e:  # truncated zip, a pickle with code, not a torch file at all
-            raise CheckpointError(
-                f"{path} is not a readable tagger checkpoint ({type(e).__name__}: {e})"
-            ) from None
-        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-            raise CheckpointError(
-                f"{path} is a PyTorch file but not a tagger checkpoint of this course"
-            )
-        if payload.get("version") != CHECKPOINT_VERSION:
-            raise CheckpointError(
-                f"{path}: checkpoint version {payload.get('version')!r} is not supported"
-            )
+        payload = load_checkpoint(
+            path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, map_location, error=CheckpointError
+        )
         try:
             config = TaggerConfig(**payload["config"])
             vocabs = TaggerVocabs(

@@ -21,6 +21,9 @@ GATE_COLOURS = {
     "learn": "#55A868",
     "remember": "#DD8452",
     "use": "#8172B3",
+    # the GRU's gates (lesson 5): the update gate keeps like the forget gate does
+    "update": "#4C72B0",
+    "reset": "#C44E52",
 }
 
 
@@ -36,18 +39,23 @@ def _as_numpy(t: torch.Tensor | np.ndarray) -> np.ndarray:
     return np.asarray(t, dtype=float)
 
 
-# --------------------------------------------------------------------------- the diagram
-def draw_lstm_cell() -> Figure:
-    """The LSTM cell, labelled in the course's words and in the standard notation."""
-    fig, ax = plt.subplots(figsize=(12, 6.6))
-    ax.set_xlim(-1.0, 12.4)
-    ax.set_ylim(-0.9, 7.3)
-    ax.set_aspect("equal")
-    ax.axis("off")
+# --------------------------------------------------------------------------- the diagrams
+class _Diagram:
+    """The drawing vocabulary of the cell diagrams: coloured gate regions, boxes for the
+    activations, circles for the operations, and wires, all on one equal-aspect axis."""
 
-    def region(x0, y0, x1, y1, gate, title):
+    def __init__(
+        self, size: tuple[float, float], xlim: tuple[float, float], ylim: tuple[float, float]
+    ):
+        self.fig, self.ax = plt.subplots(figsize=size)
+        self.ax.set_xlim(*xlim)
+        self.ax.set_ylim(*ylim)
+        self.ax.set_aspect("equal")
+        self.ax.axis("off")
+
+    def region(self, x0: float, y0: float, x1: float, y1: float, gate: str, title: str) -> None:
         colour = GATE_COLOURS[gate]
-        ax.add_patch(
+        self.ax.add_patch(
             FancyBboxPatch(
                 (x0, y0),
                 x1 - x0,
@@ -59,7 +67,7 @@ def draw_lstm_cell() -> Figure:
                 lw=1.5,
             )
         )
-        ax.text(
+        self.ax.text(
             x0 + 0.08,
             y1 - 0.08,
             title,
@@ -71,12 +79,14 @@ def draw_lstm_cell() -> Figure:
             zorder=5,
         )
 
-    def box(x, y, text, gate):
-        ax.add_patch(
+    def box(
+        self, x: float, y: float, text: str, gate: str, w: float = 0.76, h: float = 0.5
+    ) -> None:
+        self.ax.add_patch(
             FancyBboxPatch(
-                (x - 0.38, y - 0.25),
-                0.76,
-                0.5,
+                (x - w / 2, y - h / 2),
+                w,
+                h,
                 boxstyle="round,pad=0.04",
                 fc="white",
                 ec=GATE_COLOURS[gate],
@@ -84,21 +94,23 @@ def draw_lstm_cell() -> Figure:
                 zorder=3,
             )
         )
-        ax.text(x, y, text, ha="center", va="center", fontsize=12, zorder=4)
+        self.ax.text(
+            x, y, text, ha="center", va="center", fontsize=12 if h >= 0.5 else 11, zorder=4
+        )
 
-    def op(x, y, symbol):
-        ax.add_patch(Circle((x, y), 0.24, fc="white", ec="black", lw=1.5, zorder=3))
-        ax.text(x, y, symbol, ha="center", va="center", fontsize=15, zorder=4)
+    def op(self, x: float, y: float, symbol: str, size: float = 15) -> None:
+        self.ax.add_patch(Circle((x, y), 0.24, fc="white", ec="black", lw=1.5, zorder=3))
+        self.ax.text(x, y, symbol, ha="center", va="center", fontsize=size, zorder=4)
 
-    def wire(points, arrow=True, colour="black"):
+    def wire(self, points: list[tuple[float, float]], arrow: bool = True) -> None:
         xs, ys = zip(*points, strict=True)
         if len(points) > 2:
-            ax.plot(xs[:-1], ys[:-1], color=colour, lw=1.6, zorder=1)
-        ax.add_patch(
+            self.ax.plot(xs[:-1], ys[:-1], color="black", lw=1.6, zorder=1)
+        self.ax.add_patch(
             FancyArrowPatch(
                 points[-2],
                 points[-1],
-                color=colour,
+                color="black",
                 lw=1.6,
                 zorder=2,
                 arrowstyle="-|>" if arrow else "-",
@@ -108,6 +120,31 @@ def draw_lstm_cell() -> Figure:
             )
         )
 
+    def line(self, points: list[tuple[float, float]]) -> None:
+        xs, ys = zip(*points, strict=True)
+        self.ax.plot(xs, ys, color="black", lw=1.6, zorder=1)
+
+    def label(self, x: float, y: float, text: str, ha: str = "center", size: float = 10.5) -> None:
+        self.ax.text(x, y, text, ha=ha, va="center", fontsize=size, zorder=5)
+
+    def tag(self, x: float, y: float, text: str) -> None:
+        """A small label on a white background, readable over wires."""
+        self.ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=9,
+            zorder=5,
+            bbox={"fc": "white", "ec": "none", "pad": 0.5, "alpha": 0.9},
+        )
+
+
+def draw_lstm_cell() -> Figure:
+    """The LSTM cell, labelled in the course's words and in the standard notation."""
+    d = _Diagram((12, 6.6), (-1.0, 12.4), (-0.9, 7.3))
+    region, box, op, wire = d.region, d.box, d.op, d.wire
     top, bus, gate_y = 5.4, 0.9, 2.3
     # Regions, with the course's name and the standard formula.
     region(1.85, 1.6, 3.3, 6.6, "forget", "Forget gate\n$f_t \\odot c_{t-1}$")
@@ -124,7 +161,7 @@ def draw_lstm_cell() -> Figure:
     # Short-term memory and event join into the bus.
     wire([(-0.9, bus), (1.35, bus)], arrow=False)
     wire([(1.35, -0.6), (1.35, bus)], arrow=False)
-    ax.plot([1.35, 8.3], [bus, bus], color="black", lw=1.6, zorder=1)
+    d.line([(1.35, bus), (8.3, bus)])
     for x in (2.5, 4.25, 5.6, 7.7):
         wire([(x, bus), (x, gate_y)])
     # Gate boxes.
@@ -139,16 +176,7 @@ def draw_lstm_cell() -> Figure:
         (7.7, "use factor $o_t$"),
     ]
     for x, text in factor_labels:
-        ax.text(
-            x,
-            gate_y - 0.5,
-            text,
-            ha="center",
-            va="center",
-            fontsize=9,
-            zorder=5,
-            bbox={"fc": "white", "ec": "none", "pad": 0.5, "alpha": 0.9},
-        )
+        d.tag(x, gate_y - 0.5, text)
     # Forget: f_t up to the × on the highway.
     wire([(2.5, gate_y + 0.25), (2.5, top)])
     # Learn: i_t and g_t multiply, then add to the highway.
@@ -157,19 +185,7 @@ def draw_lstm_cell() -> Figure:
     wire([(5.6, gate_y + 0.25), (5.6, 3.45), (4.9, 3.45)])
     wire([(4.9, 3.45), (5.1, top)])
     # Use: tanh of the new long-term memory, times o_t.
-    ax.add_patch(
-        FancyBboxPatch(
-            (9.33, 3.3),
-            0.64,
-            0.4,
-            boxstyle="round,pad=0.04",
-            fc="white",
-            ec=GATE_COLOURS["use"],
-            lw=2,
-            zorder=3,
-        )
-    )
-    ax.text(9.65, 3.5, "tanh", ha="center", va="center", fontsize=11, zorder=4)
+    box(9.65, 3.5, "tanh", "use", w=0.64, h=0.4)
     wire([(9.65, top), (9.65, 3.7)])
     op(9.65, gate_y, "×")
     wire([(9.65, 3.3), (9.65, gate_y)])
@@ -187,9 +203,64 @@ def draw_lstm_cell() -> Figure:
         (11.15, 6.55, "output $h_t$", "left"),
     ]
     for x, y, text, ha in labels:
-        ax.text(x, y, text, ha=ha, va="center", fontsize=10.5)
-    ax.set_title("One LSTM step: the course's gates (colours) and PyTorch's symbols", fontsize=13)
-    return fig
+        d.label(x, y, text, ha)
+    d.ax.set_title("One LSTM step: the course's gates (colours) and PyTorch's symbols", fontsize=13)
+    return d.fig
+
+
+def draw_gru_cell() -> Figure:
+    """The GRU cell in the same style: one working memory, an update gate that keeps
+    (z_t) and learns (1 - z_t) at once, and a reset gate that feeds the candidate."""
+    d = _Diagram((12, 6.6), (-1.0, 12.4), (-0.9, 7.3))
+    top, bus, gate_y = 5.4, 0.9, 2.3
+    d.region(1.75, 1.6, 4.25, 6.6, "update", "Update gate\nkeep $z_t \\odot h_{t-1}$")
+    d.region(4.6, 1.6, 6.1, 3.35, "reset", "Reset gate\n$r_t$")
+    d.region(6.45, 1.6, 9.4, 4.7, "learn", "Learn\n$(1 - z_t) \\odot n_t$")
+    # The working memory: kept in part, then the learned part is added.
+    d.wire([(-0.9, top), (2.5, top)])
+    d.op(2.5, top, "×")
+    d.wire([(2.5, top), (9.0, top)])
+    d.op(9.0, top, "+")
+    d.wire([(9.0, top), (12.2, top)])
+    d.wire([(11.0, top), (11.0, 6.75)])
+    # The old memory and the event feed every gate.
+    d.line([(0.4, top), (0.4, bus), (7.3, bus)])
+    d.wire([(1.35, -0.6), (1.35, bus)], arrow=False)
+    for x in (2.5, 5.35, 7.3):
+        d.wire([(x, bus), (x, gate_y)])
+    d.box(2.5, gate_y, "$\\sigma$", "update")
+    d.box(5.35, gate_y, "$\\sigma$", "reset")
+    d.box(7.3, gate_y, "tanh", "learn")
+    for x, text in ((2.5, "update $z_t$"), (5.35, "reset $r_t$"), (7.3, "candidate $n_t$")):
+        d.tag(x, gate_y - 0.5, text)
+    # z_t keeps the old memory; 1 - z_t lets in the candidate.
+    d.wire([(2.5, gate_y + 0.25), (2.5, top)])
+    d.op(3.55, 3.85, "1−", size=11)
+    d.wire([(2.5, 3.85), (3.55, 3.85)])
+    d.op(7.3, 3.85, "×")
+    d.wire([(3.55, 3.85), (7.3, 3.85)])
+    d.wire([(7.3, gate_y + 0.25), (7.3, 3.85)])
+    d.wire([(7.3, 3.85), (9.0, 3.85), (9.0, top)])
+    # r_t decides how much of the old memory the candidate reads.
+    d.wire([(5.35 + 0.38, gate_y), (7.3 - 0.38, gate_y)])
+    d.tag(6.3, gate_y + 0.3, "$r_t$")
+    labels = [
+        (-0.9, top + 0.4, "working memory $h_{t-1}$", "left"),
+        (12.2, top - 0.45, "new working memory\n$h_t = z_t h_{t-1} + (1 - z_t) n_t$", "right"),
+        (1.5, -0.75, "event $E_t$ = input $x_t$", "left"),
+        (11.15, 6.55, "output $h_t$", "left"),
+        (12.2, 0.35, "candidate (PyTorch's formula):", "right"),
+        (
+            12.2,
+            -0.2,
+            "$n_t = \\tanh(W_n x_t + b_{in} + r_t \\odot (U_n h_{t-1} + b_{hn}))$",
+            "right",
+        ),
+    ]
+    for x, y, text, ha in labels:
+        d.label(x, y, text, ha)
+    d.ax.set_title("One GRU step: one working memory, two gates", fontsize=13)
+    return d.fig
 
 
 # --------------------------------------------------------------------------- activations
@@ -297,3 +368,90 @@ def plot_states_heatmap(
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- inside a model
+def text_heat_html(
+    text: str, values: Sequence[float] | np.ndarray | torch.Tensor, label: str = ""
+) -> str:
+    """``text`` as HTML, each character on a background coloured by its value in [-1, 1]:
+    red for positive, blue for negative, white for 0. For a notebook's ``display(HTML(...))``."""
+    v = _as_numpy(values).reshape(-1)
+    if len(v) != len(text):
+        raise ValueError(f"{len(text)} characters but {len(v)} values")
+    cmap = plt.get_cmap("RdBu_r")
+    spans = []
+    for ch, x in zip(text, np.clip(v, -1, 1), strict=True):
+        r, g, b, _ = cmap(0.5 + 0.5 * float(x))
+        shown = {"\n": "↵<br>", " ": "&nbsp;", "<": "&lt;", ">": "&gt;", "&": "&amp;"}.get(ch, ch)
+        colour = f"rgb({int(255 * r)},{int(255 * g)},{int(255 * b)})"
+        spans.append(f'<span style="background:{colour}">{shown}</span>')
+    caption = (
+        f'<div style="font-family:sans-serif;margin-bottom:4px">{label}</div>' if label else ""
+    )
+    return (
+        f'{caption}<div style="font-family:monospace;font-size:12px;line-height:1.5;'
+        f'color:black;background:white;padding:6px">{"".join(spans)}</div>'
+    )
+
+
+def plot_gate_saturation(saturations: dict[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
+    """One panel per gate: a dot per unit at (fraction of steps nearly shut, fraction nearly
+    open). Dots near the top left are gates that are almost always open."""
+    fig, axes = plt.subplots(
+        1, len(saturations), figsize=(3.4 * len(saturations), 3.6), sharey=True
+    )
+    for ax, (name, (shut, open_)) in zip(np.atleast_1d(axes), saturations.items(), strict=True):
+        ax.plot([0, 1], [1, 0], color="grey", lw=0.8, ls=":")
+        ax.scatter(shut, open_, s=14, alpha=0.7)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_aspect("equal")
+        ax.set_title(name)
+        ax.set_xlabel("fraction of steps < 0.1")
+    np.atleast_1d(axes)[0].set_ylabel("fraction of steps > 0.9")
+    fig.suptitle("Gate saturation: one dot per unit")
+    fig.tight_layout()
+    return fig
+
+
+def activation_explorer(model, snippets: dict[str, str], start_unit: int = 0):
+    """An ipywidgets explorer for a character model (:class:`lstm_course.charlm.CharLM`):
+    pick a snippet or type one, choose a unit and what to show, and see its value on every
+    character. Returns the widget; a notebook shows it by leaving it as a cell's last line.
+    """
+    import ipywidgets as widgets
+
+    own = "(type your own)"
+    choice = widgets.Dropdown(options=[*snippets, own], description="snippet")
+    typed = widgets.Textarea(
+        value='def area(r):\n    """Area of a circle."""  # a docstring\n'
+        "    return 3.14 * (r ** 2)\n",
+        layout=widgets.Layout(width="95%", height="90px"),
+    )
+    shown = {
+        "tanh(c_t), cell state": lambda t: torch.tanh(t.c),
+        "h_t, hidden state": lambda t: t.h,
+        "forget factor f_t": lambda t: 2 * t.gates.forget - 1,
+        "ignore factor i_t": lambda t: 2 * t.gates.ignore - 1,
+        "new information g_t": lambda t: t.gates.new_info,
+        "use factor o_t": lambda t: 2 * t.gates.use - 1,
+    }
+    what = widgets.Dropdown(options=list(shown), description="show")
+    unit = widgets.IntSlider(
+        value=start_unit, min=0, max=model.config.hidden_size - 1, description="unit"
+    )
+    view = widgets.HTML()
+
+    def redraw(*_):
+        text = typed.value if choice.value == own else snippets[choice.value]
+        if not text:
+            return
+        values = shown[what.value](model.trace(text))[:, unit.value]
+        note = " (gates drawn as 2σ − 1: blue = shut, red = open)" if "factor" in what.value else ""
+        view.value = text_heat_html(text, values, f"unit {unit.value}: {what.value}{note}")
+
+    for control in (choice, typed, what, unit):
+        control.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([choice, what, unit]), typed, view])

@@ -6,7 +6,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from lstm_course.cells import Gates, LectureLSTMCell, LSTMCell, trace, unroll
+from lstm_course.cells import (
+    Gates,
+    GRUCell,
+    LectureLSTMCell,
+    LSTMCell,
+    RNNCell,
+    cell_from_torch,
+    trace,
+    unroll,
+)
 
 F64 = torch.float64
 
@@ -145,7 +154,7 @@ def test_bad_dtype_and_non_tensor_are_clear():
 
 
 def test_from_torch_rejects_what_it_cannot_copy():
-    with pytest.raises(TypeError, match=r"nn\.LSTMCell or nn\.LSTM"):
+    with pytest.raises(TypeError, match=r"nn\.LSTMCell or nn\.LSTM, got GRUCell"):
         LSTMCell.from_torch(nn.GRUCell(2, 3))
     with pytest.raises(ValueError, match=r"layer must be in 0\.\.1"):
         LSTMCell.from_torch(nn.LSTM(2, 3, num_layers=2), layer=2)
@@ -174,3 +183,109 @@ def test_trace_keeps_every_step_and_agrees_with_unroll():
     torch.testing.assert_close(
         t.c[1], t.gates.forget[1] * t.c[0] + t.gates.ignore[1] * t.gates.new_info[1]
     )
+
+
+# --------------------------------------------------------------------------- GRU and RNN
+@settings(max_examples=40, deadline=None)
+@given(
+    kind=st.sampled_from(["gru", "rnn"]),
+    input_size=st.integers(1, 9),
+    hidden_size=st.integers(1, 9),
+    batch=st.integers(1, 4),
+    steps=st.integers(1, 12),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_gru_and_rnn_cells_match_torch_over_a_sequence(
+    kind, input_size, hidden_size, batch, steps, bias, seed
+):
+    gen = torch.Generator().manual_seed(seed)
+    torch_type, ours_type = {"gru": (nn.GRUCell, GRUCell), "rnn": (nn.RNNCell, RNNCell)}[kind]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        reference = torch_type(input_size, hidden_size, bias=bias, dtype=F64)
+    ours = ours_type.from_torch(reference)
+    xs = torch.randn(steps, batch, input_size, generator=gen, dtype=F64)
+    h = want_h0 = torch.randn(batch, hidden_size, generator=gen, dtype=F64)
+    want = []
+    with torch.no_grad():
+        for x in xs:
+            h = reference(x, h)
+            want.append(h)
+        got, last = unroll(ours, xs, want_h0)
+    torch.testing.assert_close(got, torch.stack(want), atol=1e-6, rtol=0)
+    torch.testing.assert_close(last, want[-1], atol=1e-6, rtol=0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    kind=st.sampled_from([nn.LSTM, nn.GRU, nn.RNN]),
+    layers=st.integers(1, 2),
+    bidirectional=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_cell_from_torch_rebuilds_any_torch_layer(kind, layers, bidirectional, seed):
+    """Layer by layer, direction by direction, the course's cells give torch's output."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        layer = kind(3, 4, num_layers=layers, bidirectional=bidirectional, dtype=F64)
+    xs = torch.randn(6, 2, 3, generator=gen, dtype=F64)
+    with torch.no_grad():
+        want, _ = layer(xs)
+        layer_input = xs
+        for i in range(layers):
+            outputs = [unroll(cell_from_torch(layer, i), layer_input)[0]]
+            if bidirectional:
+                cell = cell_from_torch(layer, i, reverse=True)
+                outputs.append(unroll(cell, layer_input.flip(0))[0].flip(0))
+            layer_input = torch.cat(outputs, dim=-1)
+    torch.testing.assert_close(layer_input, want, atol=1e-6, rtol=0)
+
+
+def test_gru_update_gate_keeps_and_learns_in_one():
+    """h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n: the gates returned rebuild the step."""
+    cell = GRUCell(3, 4)
+    x, h = torch.randn(2, 3), torch.randn(2, 4)
+    with torch.no_grad():
+        new_h, g = cell.step(x, h)
+    assert ((g.reset > 0) & (g.reset < 1) & (g.update > 0) & (g.update < 1)).all()
+    torch.testing.assert_close(new_h, g.update * h + (1 - g.update) * g.candidate)
+
+
+def test_paper_gru_resets_before_the_product_and_torch_after():
+    reference = nn.GRUCell(3, 4, dtype=F64)
+    torch_way = GRUCell.from_torch(reference)
+    paper_way = GRUCell.from_torch(reference, reset_after=False)
+    x, h = torch.randn(2, 3, dtype=F64), torch.randn(2, 4, dtype=F64)
+    with torch.no_grad():
+        g = torch_way.gates(x, h)
+        w_in, w_hn = reference.weight_ih[8:], reference.weight_hh[8:]
+        b_in, b_hn = reference.bias_ih[8:], reference.bias_hh[8:]
+        paper_n = torch.tanh(x @ w_in.T + b_in + (g.reset * h) @ w_hn.T + b_hn)
+        torch.testing.assert_close(paper_way.gates(x, h).candidate, paper_n)
+        assert (paper_way(x, h) - reference(x, h)).abs().max() > 1e-3
+        torch.testing.assert_close(torch_way(x, h), reference(x, h))
+        # With the reset gate wide open (r = 1) the two formulas are the same.
+        for cell in (torch_way, paper_way):
+            cell.bias_ih[:4] = 1e3
+        torch.testing.assert_close(paper_way(x, h), torch_way(x, h))
+
+
+def test_gru_and_rnn_errors_are_clear():
+    with pytest.raises(ValueError, match=r"h \(working memory\) must have shape \(2, 4\)"):
+        GRUCell(3, 4)(torch.randn(2, 3), torch.randn(4))
+    with pytest.raises(ValueError, match=r"shape \(batch, 3\) or \(3,\), got \(2, 5\)"):
+        RNNCell(3, 4)(torch.randn(2, 5))
+    with pytest.raises(TypeError, match=r"nn\.GRUCell or nn\.GRU, got LSTM"):
+        GRUCell.from_torch(nn.LSTM(2, 3))
+    with pytest.raises(ValueError, match="tanh"):
+        RNNCell.from_torch(nn.RNN(2, 3, nonlinearity="relu"))
+    with pytest.raises(TypeError, match="LSTM, GRU or RNN"):
+        cell_from_torch(nn.Linear(2, 3))
+
+
+def test_unbatched_gru_step_is_unbatched():
+    cell = GRUCell(3, 4)
+    h, g = cell.step(torch.randn(3))
+    assert h.shape == (4,) and g.update.shape == (4,)

@@ -125,3 +125,62 @@ LESSON4 = [
 @pytest.mark.parametrize(("check", "right", "wrong"), LESSON4, ids=[c[0].__name__ for c in LESSON4])
 def test_lesson4_checks(check, right, wrong, capsys):
     test_check_accepts_right_rejects_wrong_and_waits_for_blank(check, right, wrong, capsys)
+
+
+def _gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    r_i, z_i, n_i = (x @ weight_ih.T + bias_ih).chunk(3, dim=1)
+    r_h, z_h, n_h = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
+    return z * h + (1 - z) * torch.tanh(n_i + r * n_h)
+
+
+def _paper_gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    hidden = h.shape[1]
+    r_i, z_i, n_i = (x @ weight_ih.T + bias_ih).chunk(3, dim=1)
+    r_h, z_h, _ = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
+    n_h = (r * h) @ weight_hh[2 * hidden :].T + bias_hh[2 * hidden :]
+    return z * h + (1 - z) * torch.tanh(n_i + n_h)
+
+
+def _parameters(kind, n_in, n_hid):
+    return {"rnn": 1, "gru": 3, "lstm": 4}[kind] * (n_hid * n_in + n_hid * n_hid + 2 * n_hid)
+
+
+def _forget_bias_one(lstm):
+    h = lstm.hidden_size
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                p[h : 2 * h] = 1.0
+            elif name.startswith("bias_hh"):
+                p[h : 2 * h] = 0.0
+
+
+def _forget_bias_first_layer_only(lstm):
+    h = lstm.hidden_size
+    with torch.no_grad():
+        lstm.bias_ih_l0[h : 2 * h] = 1.0
+        lstm.bias_hh_l0[h : 2 * h] = 0.0
+
+
+LESSON5 = [
+    (ex.check_gru_step, _gru_step, _paper_gru_step),
+    (ex.check_parameter_count, _parameters, lambda kind, i, h: _parameters(kind, i, h) - h),
+    (ex.check_set_forget_bias, _forget_bias_one, _forget_bias_first_layer_only),
+]
+
+
+@pytest.mark.parametrize(("check", "right", "wrong"), LESSON5, ids=[c[0].__name__ for c in LESSON5])
+def test_lesson5_checks(check, right, wrong, capsys):
+    test_check_accepts_right_rejects_wrong_and_waits_for_blank(check, right, wrong, capsys)
+
+
+def test_forget_bias_check_catches_a_change_elsewhere(capsys):
+    def also_zeroes_input_gate(lstm):
+        _forget_bias_one(lstm)
+        with torch.no_grad():
+            lstm.bias_ih_l0[: lstm.hidden_size] = 0.0
+
+    ex.check_set_forget_bias(also_zeroes_input_gate)
+    assert "bias_ih_l0 changed outside" in capsys.readouterr().out

@@ -15,6 +15,7 @@ IMAGES = Path(__file__).resolve().parent.parent / "images"
 
 FIGURES = {
     "lstm_cell.png": viz.draw_lstm_cell,
+    "gru_cell.png": viz.draw_gru_cell,
     "sigmoid_tanh.png": viz.plot_sigmoid_tanh,
 }
 

@@ -1,0 +1,354 @@
+"""A character-level LSTM language model of Python source, and what its cells track.
+
+The text is the Python standard library's own source: every machine with Python has it,
+so nothing is downloaded. The model reads one character (an *event*) at a time and
+predicts the next; to do that well it has to remember things like "we are inside a
+string" or "two brackets are open" in its long-term memory. Lesson 6 measures which units
+of the cell state c_t do, after Karpathy, Johnson & Fei-Fei (2015), "Visualizing and
+Understanding Recurrent Networks".
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import string
+import sys
+import sysconfig
+import tokenize
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from lstm_course.cells import LSTMCell, Trace
+from lstm_course.files import load_checkpoint, save_checkpoint
+from lstm_course.vocab import Vocab
+
+CHECKPOINT_FORMAT = "lstm_course.charlm"
+CHECKPOINT_VERSION = 1
+# A fixed alphabet, not one read from the data: the same indices on every Python version.
+ALPHABET = [c for c in string.printable if c not in "\x0b\x0c\r"]
+# The longer-trained model shipped with the course (made by tools/train_char_lm.py).
+SHIPPED_CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "char_lm_stdlib.pt"
+
+
+# ---------------------------------------------------------------------- the text
+def stdlib_files(root: str | os.PathLike | None = None) -> list[Path]:
+    """The top-level ``.py`` files of the running Python's standard library, sorted."""
+    root = Path(root or sysconfig.get_paths()["stdlib"])
+    files = sorted(root.glob("*.py"))
+    if not files:
+        raise FileNotFoundError(f"no .py files in {root}: is this Python's standard library?")
+    return files
+
+
+def split_files(files: list[Path], every: int = 10) -> tuple[list[Path], list[Path]]:
+    """Hold out every ``every``-th file (by sorted name) for evaluation; train on the rest.
+
+    Whole files are held out, not random lines, so the held-out text is code the model has
+    never seen any part of.
+    """
+    if every < 2:
+        raise ValueError(f"every must be at least 2, got {every}")
+    held_out = [f for i, f in enumerate(files) if i % every == every // 2]
+    return [f for f in files if f not in held_out], held_out
+
+
+def read_text(files: list[Path]) -> str:
+    """The files' text, one after another, with tabs as four spaces."""
+    return "".join(
+        f.read_text(encoding="utf-8", errors="replace").replace("\t", "    ") for f in files
+    )
+
+
+def char_vocab() -> Vocab:
+    """Every printable ASCII character and newline; anything else is ``<unk>``."""
+    return Vocab(ALPHABET, pad_token=None)
+
+
+def encode_text(text: str, vocab: Vocab) -> Tensor:
+    """Characters to a LongTensor of indices (unknown characters to ``<unk>``)."""
+    return torch.tensor(vocab.encode(list(text)), dtype=torch.long)
+
+
+# ---------------------------------------------------------------------- the model
+@dataclass(frozen=True)
+class CharLMConfig:
+    embedding_dim: int = 32
+    hidden_size: int = 128
+
+
+class CharLM(nn.Module):
+    """Embedding -> one LSTM layer -> a score for every possible next character.
+
+    Stateless, like every model of the course: the state goes in and comes out as an
+    argument, so reading a long text in chunks is ``logits, state = model(chunk, state)``.
+    """
+
+    def __init__(self, vocab: Vocab, config: CharLMConfig = CharLMConfig()) -> None:
+        super().__init__()
+        self.vocab, self.config = vocab, config
+        self.embedding = nn.Embedding(len(vocab), config.embedding_dim)
+        self.lstm = nn.LSTM(config.embedding_dim, config.hidden_size, batch_first=True)
+        self.head = nn.Linear(config.hidden_size, len(vocab))
+        self.info: dict = {}  # how a loaded checkpoint was made (see tools/train_char_lm.py)
+
+    def forward(
+        self, ids: Tensor, state: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """Indices ``(batch, time)`` -> next-character scores ``(batch, time, vocab)``."""
+        if ids.dim() != 2 or ids.dtype != torch.long:
+            raise ValueError(
+                f"give character indices as a LongTensor (batch, time), got {ids.dtype} "
+                f"of shape {tuple(ids.shape)}"
+            )
+        out, state = self.lstm(self.embedding(ids), state)
+        return self.head(out), state
+
+    def trace(self, text: str) -> Trace:
+        """h, c and every gate at every character of ``text``: ``(time, hidden)`` each.
+
+        What ``nn.LSTM`` computes but does not return. ``nn.LSTM`` gives every h_t fast;
+        with h_{t-1} known, the course's :meth:`LSTMCell.gates` computes the gates of all
+        steps at once, and only c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t is left to run in order.
+        (:func:`lstm_course.cells.trace` does the same one step at a time: slower, and the
+        tests check the two agree.)
+        """
+        if not text:
+            raise ValueError("give at least one character to trace")
+        ids = encode_text(text, self.vocab).to(self.head.weight.device)
+        cell = LSTMCell.from_torch(self.lstm)
+        with torch.no_grad():
+            events = self.embedding(ids)
+            h, _ = self.lstm(events[None])
+            h = h[0]
+            previous = torch.cat([torch.zeros_like(h[:1]), h[:-1]])
+            gates = cell.gates(events, previous)  # every step at once: time is the batch
+            learned = cell.learn_gate(gates)
+            c = torch.empty_like(h)
+            ltm = torch.zeros_like(h[0])
+            for t in range(len(ids)):
+                ltm = cell.remember_gate(learned[t], gates.forget[t] * ltm)  # f ⊙ c + i ⊙ g
+                c[t] = ltm
+        return Trace(h, c, gates)
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self, path: str | os.PathLike, **info: object) -> None:
+        """Weights, alphabet, configuration (and any ``info``) in one file, atomically;
+        :meth:`load` reads it with ``weights_only=True``, which runs no pickled code."""
+        payload = {
+            "config": asdict(self.config),
+            "vocab": self.vocab.to_dict(),
+            "info": info,
+            "state_dict": {k: t.detach().cpu() for k, t in self.state_dict().items()},
+        }
+        save_checkpoint(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, payload)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> CharLM:
+        """A model saved by :meth:`save`; its ``info`` dict is in ``model.info``."""
+        payload = load_checkpoint(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, map_location)
+        try:
+            model = cls(
+                Vocab.from_dict(payload["vocab"], source=str(path)),
+                CharLMConfig(**payload["config"]),
+            )
+            model.load_state_dict(payload["state_dict"])
+        except (KeyError, TypeError, ValueError, RuntimeError) as e:
+            raise ValueError(
+                f"{path}: the checkpoint is incomplete or inconsistent ({e})"
+            ) from None
+        model.info = dict(payload.get("info", {}))
+        return model.to(map_location).eval()
+
+
+@torch.no_grad()
+def sample(
+    model: CharLM, prompt: str, length: int = 300, temperature: float = 0.8, seed: int = 0
+) -> str:
+    """``prompt`` followed by ``length`` characters the model writes, one at a time, each
+    drawn from its predicted distribution (sharpened by a ``temperature`` below 1)."""
+    if not prompt:
+        raise ValueError("give a prompt of at least one character")
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    model.eval()
+    generator = torch.Generator().manual_seed(seed)
+    device = model.head.weight.device
+    logits, state = model(encode_text(prompt, model.vocab).to(device)[None])
+    written = []
+    for _ in range(length):
+        probabilities = torch.softmax(logits[0, -1].cpu() / temperature, dim=-1)
+        index = int(torch.multinomial(probabilities, 1, generator=generator))
+        written.append(model.vocab.decode([index])[0])
+        logits, state = model(torch.tensor([[index]], device=device), state)
+    return prompt + "".join(written)
+
+
+# ---------------------------------------------------------------------- training
+def train_char_lm(
+    model: CharLM,
+    ids: Tensor,
+    *,
+    steps: int,
+    seq_len: int = 128,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    clip: float = 1.0,
+    progress: bool = True,
+) -> list[float]:
+    """Train with truncated backpropagation through time; return each step's loss in bits
+    per character.
+
+    The text is cut into ``batch_size`` long streams, read side by side, ``seq_len``
+    characters per step, and the memories are carried from each step to the next (but not
+    the gradient: it stops at the step's first character). So the model learns to work with
+    a memory that has been running for thousands of characters, which is how it is used
+    afterwards, instead of always starting from zeros. Adam, with a learning rate that
+    decays to zero along a cosine.
+    """
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    stream_length = len(ids) // batch_size
+    if stream_length <= seq_len + 1:
+        raise ValueError(
+            f"the text ({len(ids)} characters) is too short for {batch_size} streams of "
+            f"more than {seq_len} characters"
+        )
+    device = model.head.weight.device
+    streams = ids[: stream_length * batch_size].view(batch_size, stream_length).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * step / steps))
+    )
+    losses, state, start = [], None, 0
+    model.train()
+    for _ in tqdm(range(steps), desc="training", disable=not progress):
+        if start + seq_len + 1 > stream_length:  # the end of the streams: start over
+            state, start = None, 0
+        window = streams[:, start : start + seq_len + 1]
+        logits, state = model(window[:, :-1], state)
+        state = tuple(s.detach() for s in state)  # keep the memory, cut the gradient
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), window[:, 1:].flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item() / math.log(2))
+        start += seq_len
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def bits_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> float:
+    """The model's average surprise on ``ids``, in bits per character, reading the whole
+    text in order and carrying the state from chunk to chunk."""
+    if len(ids) < 2:
+        raise ValueError("need at least two characters to predict one")
+    model.eval()
+    device = model.head.weight.device
+    state, total = None, 0.0
+    for start in range(0, len(ids) - 1, chunk):
+        x = ids[start : start + chunk].to(device)[None]
+        y = ids[start + 1 : start + chunk + 1].to(device)[None]
+        x = x[:, : y.shape[1]]
+        logits, state = model(x, state)
+        total += nn.functional.cross_entropy(logits[0], y[0], reduction="sum").item()
+    return total / (len(ids) - 1) / math.log(2)
+
+
+# ---------------------------------------------------------------------- features of code
+FEATURES = ("in string", "in comment", "indentation", "bracket depth", "position in line")
+
+
+def code_features(text: str) -> dict[str, np.ndarray]:
+    """For every character of Python source, simple facts a reader knows at that point:
+
+    - ``in string``: 1 inside a string literal (quotes included), else 0;
+    - ``in comment``: 1 inside a ``#`` comment, else 0;
+    - ``indentation``: the leading spaces of the character's line, divided by 4;
+    - ``bracket depth``: how many ( [ { are open, not counting those in strings or comments;
+    - ``position in line``: characters since the last newline.
+
+    Strings and comments come from Python's own tokenizer, so a ``#`` inside a string is
+    not a comment. Text the tokenizer cannot finish (a snippet cut mid-string) is tokenized
+    as far as it goes.
+    """
+    n = len(text)
+    line_starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            line_starts.append(i + 1)
+
+    def offset(row: int, col: int) -> int:
+        return min(line_starts[row - 1] + col, n) if row - 1 < len(line_starts) else n
+
+    in_string, in_comment = np.zeros(n), np.zeros(n)
+    depth_change = np.zeros(n + 1)
+    string_types = {tokenize.STRING}
+    if sys.version_info >= (3, 12):  # f-strings are split into pieces from 3.12 on
+        string_types |= {tokenize.FSTRING_START, tokenize.FSTRING_MIDDLE, tokenize.FSTRING_END}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            a, b = offset(*tok.start), offset(*tok.end)
+            if tok.type in string_types:
+                in_string[a:b] = 1
+            elif tok.type == tokenize.COMMENT:
+                in_comment[a:b] = 1
+            elif tok.type == tokenize.OP and tok.string in "([{":
+                depth_change[b] += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth_change[a] -= 1
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # a cut snippet: keep what was tokenized
+    position, indentation = np.zeros(n), np.zeros(n)
+    for k, start in enumerate(line_starts):
+        end = line_starts[k + 1] if k + 1 < len(line_starts) else n  # the line and its \n
+        line = text[start:end]
+        position[start:end] = np.arange(end - start)
+        indentation[start:end] = (len(line) - len(line.lstrip(" "))) / 4
+    return {
+        "in string": in_string,
+        "in comment": in_comment,
+        "indentation": indentation,
+        "bracket depth": np.clip(np.cumsum(depth_change)[:n], 0, None),
+        "position in line": position,
+    }
+
+
+def correlations(
+    states: Tensor | np.ndarray, features: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """For each feature, the Pearson correlation of every unit's state with it over time:
+    ``states`` is ``(time, units)``; each result is ``(units,)`` (0 where a unit or a
+    feature never changes)."""
+    s = states.detach().cpu().numpy() if isinstance(states, Tensor) else np.asarray(states)
+    if s.ndim != 2:
+        raise ValueError(f"states must be (time, units), got shape {s.shape}")
+    s = s - s.mean(axis=0)
+    s_norm = np.sqrt((s**2).sum(axis=0))
+    result = {}
+    for name, f in features.items():
+        f = np.asarray(f, dtype=float)
+        if f.shape != (s.shape[0],):
+            raise ValueError(f"feature {name!r} has {f.shape[0]} values for {s.shape[0]} steps")
+        f = f - f.mean()
+        denominator = s_norm * np.sqrt((f**2).sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (s * f[:, None]).sum(axis=0) / denominator
+        result[name] = np.nan_to_num(r)
+    return result
+
+
+def saturation(gate: Tensor, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """For a gate's activations ``(time, units)``: the fraction of steps each unit is below
+    ``low`` (nearly shut) and above ``high`` (nearly open)."""
+    g = gate.detach().cpu().numpy()
+    return (g < low).mean(axis=0), (g > high).mean(axis=0)
