@@ -84,7 +84,7 @@ class TaggerConfig:
     bidirectional: bool = True
     char_dim: int = 32  # character embedding size; 0 turns character features off
     char_filters: int = 128  # character convolution filters (the word-shape features)
-    char_width: int = 3  # characters each filter sees at once
+    char_width: int = 5  # characters each filter sees at once: "tion" and the end marker
     max_word_length: int = 30  # longer words keep their first and last 15 characters
     dropout: float = 0.33
     lowercase: bool = True  # word embeddings of lowercased words (characters keep the case)
