@@ -124,6 +124,14 @@ class _RecurrentCell(nn.Module):
             )
         return memory.unsqueeze(0) if unbatched else memory
 
+    def _memory_or_zeros(
+        self, memory: object, label: str, event: Tensor, unbatched: bool
+    ) -> Tensor:
+        """The one memory of a GRU or RNN step: zeros if none is given, as torch does."""
+        if memory is None:
+            return event.new_zeros(event.shape[0], self.hidden_size)
+        return self._check_memory(memory, label, event, unbatched)
+
     @classmethod
     def from_torch(cls, module: nn.Module, layer: int = 0, reverse: bool = False, **kw):
         """A cell with the weights (and dtype and device) of the matching ``torch.nn`` cell,
@@ -343,10 +351,7 @@ class GRUCell(_RecurrentCell):
     def step(self, event: Tensor, memory: Tensor | None = None) -> tuple[Tensor, GRUGates]:
         """One step, returning the new working memory and the gates that made it."""
         event, unbatched = self._check_event(event)
-        if memory is None:
-            memory = event.new_zeros(event.shape[0], self.hidden_size)
-        else:
-            memory = self._check_memory(memory, "h (working memory)", event, unbatched)
+        memory = self._memory_or_zeros(memory, "h (working memory)", event, unbatched)
         g = self.gates(event, memory)
         new_memory = g.update * memory + (1 - g.update) * g.candidate
         if unbatched:
@@ -374,10 +379,7 @@ class RNNCell(_RecurrentCell):
     def forward(self, event: Tensor, memory: Tensor | None = None) -> Tensor:
         """``cell(x, h) -> h``: the new memory."""
         event, unbatched = self._check_event(event)
-        if memory is None:
-            memory = event.new_zeros(event.shape[0], self.hidden_size)
-        else:
-            memory = self._check_memory(memory, "h (memory)", event, unbatched)
+        memory = self._memory_or_zeros(memory, "h (memory)", event, unbatched)
         new_memory = torch.tanh(self._from_event(0, event) + self._from_memory(0, memory))
         return new_memory[0] if unbatched else new_memory
 
