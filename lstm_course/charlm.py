@@ -10,13 +10,9 @@ Understanding Recurrent Networks".
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import string
-import sys
-import sysconfig
-import tokenize
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -25,7 +21,7 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from lstm_course.cells import LSTMCell, Trace
+from lstm_course.cells import Gates, LSTMCell, Trace
 from lstm_course.files import load_checkpoint, save_checkpoint
 from lstm_course.vocab import Vocab
 
@@ -35,45 +31,30 @@ CHECKPOINT_VERSION = 1
 ALPHABET = [c for c in string.printable if c not in "\x0b\x0c\r"]
 # The longer-trained model shipped with the course (made by tools/train_char_lm.py).
 SHIPPED_CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "char_lm_stdlib.pt"
+# Characters per call of nn.LSTM when tracing a long text (cuDNN refuses ~70,000 at once).
+TRACE_CHUNK = 10_000
 
 
-# ---------------------------------------------------------------------- the text
-def stdlib_files(root: str | os.PathLike | None = None) -> list[Path]:
-    """The top-level ``.py`` files of the running Python's standard library, sorted."""
-    root = Path(root or sysconfig.get_paths()["stdlib"])
-    files = sorted(root.glob("*.py"))
-    if not files:
-        raise FileNotFoundError(f"no .py files in {root}: is this Python's standard library?")
-    return files
-
-
-def split_files(files: list[Path], every: int = 10) -> tuple[list[Path], list[Path]]:
-    """Hold out every ``every``-th file (by sorted name) for evaluation; train on the rest.
-
-    Whole files are held out, not random lines, so the held-out text is code the model has
-    never seen any part of.
-    """
-    if every < 2:
-        raise ValueError(f"every must be at least 2, got {every}")
-    held_out = [f for i, f in enumerate(files) if i % every == every // 2]
-    return [f for f in files if f not in held_out], held_out
-
-
-def read_text(files: list[Path]) -> str:
-    """The files' text, one after another, with tabs as four spaces."""
-    return "".join(
-        f.read_text(encoding="utf-8", errors="replace").replace("\t", "    ") for f in files
-    )
-
-
+# ---------------------------------------------------------------------- the alphabet
 def char_vocab() -> Vocab:
     """Every printable ASCII character and newline; anything else is ``<unk>``."""
     return Vocab(ALPHABET, pad_token=None)
 
 
 def encode_text(text: str, vocab: Vocab) -> Tensor:
-    """Characters to a LongTensor of indices (unknown characters to ``<unk>``)."""
-    return torch.tensor(vocab.encode(list(text)), dtype=torch.long)
+    """Characters to a LongTensor of indices (unknown characters to ``<unk>``).
+
+    A lookup table indexed by code point, so 30 MB of text takes a second, not a minute.
+    """
+    if vocab.unk_token is None:
+        raise ValueError("encode_text needs a vocabulary with an unknown-character entry")
+    singles = [t for t in vocab.tokens if len(t) == 1]
+    table = np.full(max(map(ord, singles), default=0) + 2, vocab.unk_index, dtype=np.int64)
+    for t in singles:
+        table[ord(t)] = vocab.index(t)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.minimum(codes, len(table) - 1)  # anything past the table: the last entry, <unk>
+    return torch.from_numpy(table[codes])
 
 
 # ---------------------------------------------------------------------- the model
@@ -110,32 +91,42 @@ class CharLM(nn.Module):
         out, state = self.lstm(self.embedding(ids), state)
         return self.head(out), state
 
-    def trace(self, text: str) -> Trace:
-        """h, c and every gate at every character of ``text``: ``(time, hidden)`` each.
+    def trace(self, text: str, chunk: int = TRACE_CHUNK) -> Trace:
+        """h, c and every gate at every character of ``text``: ``(time, hidden)`` each, on
+        the CPU, ready to plot or correlate.
 
         What ``nn.LSTM`` computes but does not return. ``nn.LSTM`` gives every h_t fast;
         with h_{t-1} known, the course's :meth:`LSTMCell.gates` computes the gates of all
         steps at once, and only c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t is left to run in order.
         (:func:`lstm_course.cells.trace` does the same one step at a time: slower, and the
-        tests check the two agree.)
+        tests check the two agree.) A long text is read ``chunk`` characters at a time,
+        the memories carried from each chunk to the next: one call of ``nn.LSTM`` on a
+        sequence of 70,000 steps fails on a GPU (cuDNN), and a chunked trace is the same.
         """
-        if not text:
+        if not isinstance(text, str) or not text:
             raise ValueError("give at least one character to trace")
-        ids = encode_text(text, self.vocab).to(self.head.weight.device)
+        if chunk < 1:
+            raise ValueError(f"chunk must be at least 1, got {chunk}")
+        ids = encode_text(text, self.vocab)
         cell = LSTMCell.from_torch(self.lstm)
+        device = self.head.weight.device
+        hs, cs, gate_parts = [], [], []
+        state = None
         with torch.no_grad():
-            events = self.embedding(ids)
-            h, _ = self.lstm(events[None])
-            h = h[0]
-            previous = torch.cat([torch.zeros_like(h[:1]), h[:-1]])
-            gates = cell.gates(events, previous)  # every step at once: time is the batch
-            learned = cell.learn_gate(gates)
-            c = torch.empty_like(h)
-            ltm = torch.zeros_like(h[0])
-            for t in range(len(ids)):
-                ltm = cell.remember_gate(learned[t], gates.forget[t] * ltm)  # f ⊙ c + i ⊙ g
-                c[t] = ltm
-        return Trace(h, c, gates)
+            for start in range(0, len(ids), chunk):
+                events = self.embedding(ids[start : start + chunk].to(device))
+                h, (h_last, c_last) = self.lstm(events[None], state)
+                h = h[0]
+                h_before = state[0][0, 0] if state is not None else torch.zeros_like(h[0])
+                previous = torch.cat([h_before[None], h[:-1]])
+                gates = cell.gates(events, previous)  # every step at once: time is the batch
+                c_before = state[1][0, 0] if state is not None else torch.zeros_like(h[0])
+                cs.append(_run_long_term_memory(gates, cell.learn_gate(gates), c_before))
+                hs.append(h.float().cpu())
+                gate_parts.append([g.float().cpu() for g in gates])
+                state = (h_last, c_last)
+        gates = Gates(*(torch.cat(parts) for parts in zip(*gate_parts, strict=True)))
+        return Trace(torch.cat(hs), torch.cat(cs), gates)
 
     # ------------------------------------------------------------------ checkpoints
     def save(self, path: str | os.PathLike, **info: object) -> None:
@@ -165,6 +156,19 @@ class CharLM(nn.Module):
             ) from None
         model.info = dict(payload.get("info", {}))
         return model.to(map_location).eval()
+
+
+def _run_long_term_memory(gates: Gates, learned: Tensor, ltm: Tensor) -> Tensor:
+    """c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t (the remember gate) for every step, in order, from
+    c_0 = ``ltm``; on the CPU, where a short loop of small steps is fastest."""
+    forget = gates.forget.cpu().double().numpy()
+    learned_np = learned.cpu().double().numpy()
+    c = np.empty_like(forget)
+    memory = ltm.cpu().double().numpy()
+    for t in range(len(c)):
+        memory = forget[t] * memory + learned_np[t]
+        c[t] = memory
+    return torch.from_numpy(c).float()
 
 
 @torch.no_grad()
@@ -264,89 +268,7 @@ def bits_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> float:
     return total / (len(ids) - 1) / math.log(2)
 
 
-# ---------------------------------------------------------------------- features of code
-FEATURES = ("in string", "in comment", "indentation", "bracket depth", "position in line")
-
-
-def code_features(text: str) -> dict[str, np.ndarray]:
-    """For every character of Python source, simple facts a reader knows at that point:
-
-    - ``in string``: 1 inside a string literal (quotes included), else 0;
-    - ``in comment``: 1 inside a ``#`` comment, else 0;
-    - ``indentation``: the leading spaces of the character's line, divided by 4;
-    - ``bracket depth``: how many ( [ { are open, not counting those in strings or comments;
-    - ``position in line``: characters since the last newline.
-
-    Strings and comments come from Python's own tokenizer, so a ``#`` inside a string is
-    not a comment. Text the tokenizer cannot finish (a snippet cut mid-string) is tokenized
-    as far as it goes.
-    """
-    n = len(text)
-    line_starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            line_starts.append(i + 1)
-
-    def offset(row: int, col: int) -> int:
-        return min(line_starts[row - 1] + col, n) if row - 1 < len(line_starts) else n
-
-    in_string, in_comment = np.zeros(n), np.zeros(n)
-    depth_change = np.zeros(n + 1)
-    string_types = {tokenize.STRING}
-    if sys.version_info >= (3, 12):  # f-strings are split into pieces from 3.12 on
-        string_types |= {tokenize.FSTRING_START, tokenize.FSTRING_MIDDLE, tokenize.FSTRING_END}
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            a, b = offset(*tok.start), offset(*tok.end)
-            if tok.type in string_types:
-                in_string[a:b] = 1
-            elif tok.type == tokenize.COMMENT:
-                in_comment[a:b] = 1
-            elif tok.type == tokenize.OP and tok.string in "([{":
-                depth_change[b] += 1
-            elif tok.type == tokenize.OP and tok.string in ")]}":
-                depth_change[a] -= 1
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass  # a cut snippet: keep what was tokenized
-    position, indentation = np.zeros(n), np.zeros(n)
-    for k, start in enumerate(line_starts):
-        end = line_starts[k + 1] if k + 1 < len(line_starts) else n  # the line and its \n
-        line = text[start:end]
-        position[start:end] = np.arange(end - start)
-        indentation[start:end] = (len(line) - len(line.lstrip(" "))) / 4
-    return {
-        "in string": in_string,
-        "in comment": in_comment,
-        "indentation": indentation,
-        "bracket depth": np.clip(np.cumsum(depth_change)[:n], 0, None),
-        "position in line": position,
-    }
-
-
-def correlations(
-    states: Tensor | np.ndarray, features: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """For each feature, the Pearson correlation of every unit's state with it over time:
-    ``states`` is ``(time, units)``; each result is ``(units,)`` (0 where a unit or a
-    feature never changes)."""
-    s = states.detach().cpu().numpy() if isinstance(states, Tensor) else np.asarray(states)
-    if s.ndim != 2:
-        raise ValueError(f"states must be (time, units), got shape {s.shape}")
-    s = s - s.mean(axis=0)
-    s_norm = np.sqrt((s**2).sum(axis=0))
-    result = {}
-    for name, f in features.items():
-        f = np.asarray(f, dtype=float)
-        if f.shape != (s.shape[0],):
-            raise ValueError(f"feature {name!r} has {f.shape[0]} values for {s.shape[0]} steps")
-        f = f - f.mean()
-        denominator = s_norm * np.sqrt((f**2).sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = (s * f[:, None]).sum(axis=0) / denominator
-        result[name] = np.nan_to_num(r)
-    return result
-
-
+# ---------------------------------------------------------------------- gates
 def saturation(gate: Tensor, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
     """For a gate's activations ``(time, units)``: the fraction of steps each unit is below
     ``low`` (nearly shut) and above ``high`` (nearly open)."""

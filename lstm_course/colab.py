@@ -27,12 +27,23 @@ def badge_markdown(notebook: str, repo_url: str = REPO_URL) -> str:
 
 
 def setup_cell_source(repo_url: str = REPO_URL) -> str:
-    """The setup cell: installs the course package in Colab, does nothing anywhere else."""
+    """The setup cell: installs the course package in Colab, does nothing anywhere else.
+
+    pip runs as a subprocess so that a failed install stops the notebook there, with pip's
+    own output, instead of surfacing later as an unexplained ``ModuleNotFoundError``
+    (``%pip`` prints the failure and carries on)."""
     return (
         "# Setup. In Google Colab this installs the course package (about 20 seconds);\n"
         "# anywhere else it does nothing: `pip install -r requirements.txt` did it already.\n"
+        "import subprocess\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet "lstm_course @ git+{repo_url}"'
+        "    pip = subprocess.run(\n"
+        f'        [sys.executable, "-m", "pip", "install", "lstm_course @ git+{repo_url}"],\n'
+        "        capture_output=True,\n"
+        "        text=True,\n"
+        "    )\n"
+        "    if pip.returncode != 0:\n"
+        '        raise RuntimeError("installing the course package failed:\\n" + pip.stdout + pip.stderr)'
     )

@@ -44,8 +44,32 @@ def save_checkpoint(path: str | os.PathLike, kind: str, version: int, payload: d
     ``kind``, atomically, so :func:`load_checkpoint` can read it with ``weights_only=True``."""
     import torch  # only the checkpoints need torch; atomic_write does not
 
+    _check_plain(payload, "payload")
     with atomic_write(path, "wb") as f:
         torch.save({"format": kind, "version": version, **payload}, f)
+
+
+def _check_plain(value: object, where: str) -> None:
+    """Refuse, before anything is written, a value that ``weights_only=True`` could not load
+    back (a subclass of str such as ``torch.__version__`` included)."""
+    import torch
+
+    if type(value) in (str, int, float, bool, type(None)) or isinstance(value, torch.Tensor):
+        return
+    if type(value) in (list, tuple):
+        for i, item in enumerate(value):
+            _check_plain(item, f"{where}[{i}]")
+        return
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(f"{where}: keys must be str, got {type(key).__name__} {key!r}")
+            _check_plain(item, f"{where}[{key!r}]")
+        return
+    raise TypeError(
+        f"{where} is a {type(value).__module__}.{type(value).__name__}: a checkpoint holds only "
+        "tensors, str, int, float, bool, None, lists and dicts (convert it, e.g. with str())"
+    )
 
 
 def load_checkpoint(

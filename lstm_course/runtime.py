@@ -1,11 +1,29 @@
-"""Reproducible runs on whatever hardware the learner has."""
+"""Reproducible runs on whatever hardware the learner has: the one place that picks a device.
+
+Every lesson and tool asks :func:`default_device`. It takes a GPU when there is one (CUDA,
+as on a Colab GPU runtime, or Apple's MPS), else the CPU; the environment variable
+``LSTM_COURSE_DEVICE`` overrides the choice (``cpu``, ``cuda``, ``cuda:1``, ``mps``), for
+example to run a lesson on the CPU of a machine that has a GPU.
+
+What differs between devices, and how the course deals with it:
+
+- **float64**: Apple's MPS has none. Exactness checks (our cell against PyTorch's, to
+  1e-12) run in float64 on the CPU, wherever the rest of the lesson runs.
+- **kernels**: a GPU computes an LSTM with cuDNN, in another order of additions than the
+  CPU, and with TF32 (10-bit mantissas) where it is on. Results agree to about 1e-3, not to
+  the last digit; lessons that compare across devices say which tolerance and why.
+"""
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
 import torch
+
+#: The environment variable that overrides the device the course picks.
+DEVICE_ENV = "LSTM_COURSE_DEVICE"
 
 
 def set_seed(seed: int) -> torch.Generator:
@@ -18,14 +36,61 @@ def set_seed(seed: int) -> torch.Generator:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # seeds CUDA and MPS too
     return torch.Generator().manual_seed(seed)
 
 
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return mps is not None and mps.is_available()
+
+
 def default_device() -> torch.device:
-    """A GPU if there is one (CUDA, e.g. on Colab; or Apple's MPS), else the CPU."""
+    """``$LSTM_COURSE_DEVICE`` if set; else a GPU if there is one (CUDA, e.g. on Colab; or
+    Apple's MPS); else the CPU."""
+    wanted = os.environ.get(DEVICE_ENV, "").strip()
+    if wanted:
+        return _requested_device(wanted)
     if torch.cuda.is_available():
         return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+    if _mps_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _requested_device(name: str) -> torch.device:
+    """The device ``$LSTM_COURSE_DEVICE`` names, or a clear error if it is not here."""
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(
+            f"{DEVICE_ENV}={name!r} is not a device name; use cpu, cuda, cuda:N or mps"
+        ) from None
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available()
+        and (device.index is None or device.index < torch.cuda.device_count()),
+        "mps": _mps_available(),
+    }
+    if not available.get(device.type, False):
+        raise ValueError(
+            f"{DEVICE_ENV}={name!r}, but this machine has no such device; "
+            "unset the variable to let the course choose"
+        )
+    return device
+
+
+def supports_float64(device: torch.device | str) -> bool:
+    """Whether tensors of ``torch.float64`` can live on ``device`` (not on Apple's MPS)."""
+    return torch.device(device).type != "mps"
+
+
+def describe(device: torch.device | str) -> str:
+    """One line saying what ``device`` is, for logs and checkpoints: "cuda (NVIDIA H100 ...)",
+    "cpu (2 threads)", "mps"."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    if device.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return device.type

@@ -83,10 +83,13 @@ class TaggerConfig:
     num_layers: int = 2
     bidirectional: bool = True
     char_dim: int = 32  # character embedding size; 0 turns character features off
-    char_filters: int = 128  # character convolution filters (the word-shape features)
+    char_filters: int = 256  # character convolution filters (the word-shape features)
     char_width: int = 5  # characters each filter sees at once: "tion" and the end marker
     max_word_length: int = 30  # longer words keep their first and last 15 characters
     dropout: float = 0.33
+    # in training, the share of words whose embedding is swapped for <unk>'s: the model must
+    # then tag them from their characters and neighbours, as it must every unseen word later
+    word_dropout: float = 0.0
     lowercase: bool = True  # word embeddings of lowercased words (characters keep the case)
     min_freq: int = 2  # rarer training words are <unk> for the word embedding
 
@@ -98,8 +101,9 @@ class TaggerConfig:
             raise ValueError(
                 f"TaggerConfig.rnn must be one of {sorted(RECURRENT_LAYERS)}, got {self.rnn!r}"
             )
-        if not 0 <= self.dropout < 1:
-            raise ValueError("TaggerConfig.dropout must be in [0, 1)")
+        for name in ("dropout", "word_dropout"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"TaggerConfig.{name} must be in [0, 1)")
 
 
 @dataclass
@@ -202,7 +206,12 @@ class LSTMTagger(nn.Module):
     def features(self, batch: Batch) -> Tensor:
         """What the LSTM reads at each word, ``(batch, longest, features)``: the word's
         embedding, followed by its character-shape features."""
-        x = self.word_embeddings(batch.words)
+        words = batch.words
+        if self.training and self.config.word_dropout:
+            unknown = torch.rand(words.shape, device=words.device) < self.config.word_dropout
+            unknown &= words != self.vocabs.words.pad_index
+            words = words.masked_fill(unknown, self.vocabs.words.unk_index)
+        x = self.word_embeddings(words)
         if self.config.char_dim:
             c = self.char_embeddings(batch.chars).transpose(1, 2)  # (distinct words, dim, chars)
             matches = self.char_conv(c)  # (distinct words, filters, chars)

@@ -6,7 +6,7 @@ Every function returns a matplotlib ``Figure`` so a notebook shows it (as PNG) a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -127,80 +127,76 @@ class _Diagram:
     def label(self, x: float, y: float, text: str, ha: str = "center", size: float = 10.5) -> None:
         self.ax.text(x, y, text, ha=ha, va="center", fontsize=size, zorder=5)
 
-    def tag(self, x: float, y: float, text: str) -> None:
-        """A small label on a white background, readable over wires."""
-        self.ax.text(
-            x,
-            y,
-            text,
-            ha="center",
-            va="center",
-            fontsize=9,
-            zorder=5,
-            bbox={"fc": "white", "ec": "none", "pad": 0.5, "alpha": 0.9},
-        )
-
 
 def draw_lstm_cell() -> Figure:
-    """The LSTM cell, labelled in the course's words and in the standard notation."""
-    d = _Diagram((12, 6.6), (-1.0, 12.4), (-0.9, 7.3))
-    region, box, op, wire = d.region, d.box, d.op, d.wire
-    top, bus, gate_y = 5.4, 0.9, 2.3
-    # Regions, with the course's name and the standard formula.
-    region(1.85, 1.6, 3.3, 6.6, "forget", "Forget gate\n$f_t \\odot c_{t-1}$")
-    region(3.75, 1.6, 6.45, 4.2, "learn", "Learn gate\n$i_t \\odot g_t$")
-    region(4.35, 4.65, 6.45, 6.6, "remember", "Remember gate\n$c_t = f_t c_{t-1} + i_t g_t$")
-    region(7.15, 1.6, 10.15, 4.85, "use", "Use gate\n$h_t = o_t \\odot \\tanh(c_t)$")
+    """The LSTM cell, labelled in the course's words and in the standard notation.
 
-    # Long-term memory highway.
-    wire([(-0.9, top), (2.5, top)])
-    op(2.5, top, "×")
-    wire([(2.5, top), (5.1, top)])
-    op(5.1, top, "+")
-    wire([(5.1, top), (12.2, top)])
-    # Short-term memory and event join into the bus.
-    wire([(-0.9, bus), (1.35, bus)], arrow=False)
-    wire([(1.35, -0.6), (1.35, bus)], arrow=False)
-    d.line([(1.35, bus), (8.3, bus)])
-    for x in (2.5, 4.25, 5.6, 7.7):
-        wire([(x, bus), (x, gate_y)])
-    # Gate boxes.
-    box(2.5, gate_y, "$\\sigma$", "forget")
-    box(4.25, gate_y, "$\\sigma$", "learn")
-    box(5.6, gate_y, "tanh", "learn")
-    box(7.7, gate_y, "$\\sigma$", "use")
-    factor_labels = [
-        (2.5, "forget factor $f_t$"),
-        (4.25, "ignore factor $i_t$"),
-        (5.6, "new info $g_t$"),
-        (7.7, "use factor $o_t$"),
-    ]
-    for x, text in factor_labels:
-        d.tag(x, gate_y - 0.5, text)
+    Every wire ends in an arrowhead that nothing covers, labels sit beside wires rather than
+    on them, and where the output h_t crosses the long-term memory it hops over it."""
+    d = _Diagram((14, 6.3), (-1.0, 16.6), (-0.9, 7.6))
+    top, bus, gate_y = 5.6, 0.9, 2.4
+    # Regions, with the course's name and the standard formula.
+    d.region(1.7, 1.6, 4.15, 6.95, "forget", "Forget gate\n$f_t \\odot c_{t-1}$")
+    d.region(4.35, 1.6, 8.45, 4.75, "learn", "Learn gate\n$i_t \\odot g_t$")
+    d.region(
+        5.3,
+        4.95,
+        8.55,
+        6.95,
+        "remember",
+        "Remember gate\n$c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$",
+    )
+    d.region(8.65, 1.6, 12.2, 5.05, "use", "Use gate\n$h_t = o_t \\odot \\tanh(c_t)$")
+
+    # The long-term memory: kept in part (×), then added to (+), straight through.
+    d.wire([(-0.9, top), (2.4, top)])
+    d.op(2.4, top, "×")
+    d.wire([(2.4, top), (6.0, top)])
+    d.op(6.0, top, "+")
+    d.wire([(6.0, top), (13.4, top)])
+    # The short-term memory and the event join into one bus that feeds every gate.
+    d.line([(-0.9, bus), (9.4, bus)])
+    d.line([(1.2, -0.6), (1.2, bus)])
+    d.ax.add_patch(Circle((1.2, bus), 0.07, color="black", zorder=3))
+    for x in (2.4, 5.0, 7.0, 9.4):
+        d.wire([(x, bus), (x, gate_y)])
+    d.box(2.4, gate_y, "$\\sigma$", "forget")
+    d.box(5.0, gate_y, "$\\sigma$", "learn")
+    d.box(7.0, gate_y, "$\\tanh$", "learn")
+    d.box(9.4, gate_y, "$\\sigma$", "use")
     # Forget: f_t up to the × on the highway.
-    wire([(2.5, gate_y + 0.25), (2.5, top)])
-    # Learn: i_t and g_t multiply, then add to the highway.
-    op(4.9, 3.45, "×")
-    wire([(4.25, gate_y + 0.25), (4.25, 3.45), (4.9, 3.45)])
-    wire([(5.6, gate_y + 0.25), (5.6, 3.45), (4.9, 3.45)])
-    wire([(4.9, 3.45), (5.1, top)])
-    # Use: tanh of the new long-term memory, times o_t.
-    box(9.65, 3.5, "tanh", "use", w=0.64, h=0.4)
-    wire([(9.65, top), (9.65, 3.7)])
-    op(9.65, gate_y, "×")
-    wire([(9.65, 3.3), (9.65, gate_y)])
-    wire([(7.7 + 0.38, gate_y), (9.65, gate_y)])
-    # Out: the new short-term memory, to the next step and up as the output.
-    wire([(9.65, gate_y), (9.65, bus), (12.2, bus)])
-    wire([(11.0, bus), (11.0, 6.75)])
+    d.wire([(2.4, gate_y + 0.25), (2.4, top)])
+    d.label(2.5, 3.3, "forget factor $f_t$", ha="left", size=9.5)
+    # Learn: i_t and g_t multiply, and the product goes straight up to the +.
+    d.op(6.0, 3.55, "×")
+    d.wire([(5.0, gate_y + 0.25), (5.0, 3.55), (6.0, 3.55)])
+    d.wire([(7.0, gate_y + 0.25), (7.0, 3.55), (6.0, 3.55)])
+    d.wire([(6.0, 3.55), (6.0, top)])
+    d.label(5.1, 3.0, "ignore factor $i_t$", ha="left", size=9.5)
+    d.label(7.1, 3.0, "new info $g_t$", ha="left", size=9.5)
+    # Use: tanh of the new long-term memory, times the use factor o_t.
+    d.box(11.5, 3.6, "$\\tanh$", "use", w=0.7, h=0.42)
+    d.wire([(11.5, top), (11.5, 3.81)])
+    d.op(11.5, gate_y, "×")
+    d.wire([(11.5, 3.39), (11.5, gate_y)])
+    d.wire([(9.4 + 0.38, gate_y), (11.5, gate_y)])
+    d.label(10.25, gate_y - 0.3, "use factor $o_t$", size=9.5)
+    # Out: the new short-term memory, to the next step, and up as the output; on its way up
+    # it hops over the long-term memory, which it does not touch.
+    d.wire([(11.5, gate_y), (11.5, bus), (13.4, bus)])
+    hop = 0.22
+    d.line([(12.6, bus), (12.6, top - hop)])
+    angles = np.linspace(-np.pi / 2, np.pi / 2, 30)
+    d.line(list(zip(12.6 + hop * np.cos(angles), top + hop * np.sin(angles), strict=True)))
+    d.wire([(12.6, top + hop), (12.6, 7.2)])
 
     labels = [
-        (-0.9, top + 0.4, "long-term memory\n$LTM_{t-1} = c_{t-1}$", "left"),
-        (12.2, top - 0.45, "new long-term memory\n$LTM_t = c_t$", "right"),
-        (-0.9, bus + 0.4, "short-term memory\n$STM_{t-1} = h_{t-1}$", "left"),
-        (12.2, bus - 0.45, "new short-term memory\n$STM_t = h_t$", "right"),
-        (1.5, -0.75, "event $E_t$ = input $x_t$", "left"),
-        (11.15, 6.55, "output $h_t$", "left"),
+        (-0.9, top + 0.42, "long-term memory\n$LTM_{t-1} = c_{t-1}$", "left"),
+        (13.55, top, "new long-term memory\n$LTM_t = c_t$", "left"),
+        (-0.9, bus + 0.42, "short-term memory\n$STM_{t-1} = h_{t-1}$", "left"),
+        (13.55, bus, "new short-term memory\n$STM_t = h_t$", "left"),
+        (1.35, -0.6, "event $E_t$ = input $x_t$", "left"),
+        (12.75, 7.2, "output $h_t$", "left"),
     ]
     for x, y, text, ha in labels:
         d.label(x, y, text, ha)
@@ -211,11 +207,11 @@ def draw_lstm_cell() -> Figure:
 def draw_gru_cell() -> Figure:
     """The GRU cell in the same style: one working memory, an update gate that keeps
     (z_t) and learns (1 - z_t) at once, and a reset gate that feeds the candidate."""
-    d = _Diagram((12, 6.6), (-1.0, 12.4), (-0.9, 7.3))
+    d = _Diagram((14, 6.3), (-1.0, 16.4), (-0.9, 7.3))
     top, bus, gate_y = 5.4, 0.9, 2.3
     d.region(1.75, 1.6, 4.25, 6.6, "update", "Update gate\nkeep $z_t \\odot h_{t-1}$")
     d.region(4.6, 1.6, 6.1, 3.35, "reset", "Reset gate\n$r_t$")
-    d.region(6.45, 1.6, 9.4, 4.7, "learn", "Learn\n$(1 - z_t) \\odot n_t$")
+    d.region(6.45, 1.6, 9.4, 5.0, "learn", "Learn\n$(1 - z_t) \\odot n_t$")
     # The working memory: kept in part, then the learned part is added.
     d.wire([(-0.9, top), (2.5, top)])
     d.op(2.5, top, "×")
@@ -231,8 +227,8 @@ def draw_gru_cell() -> Figure:
     d.box(2.5, gate_y, "$\\sigma$", "update")
     d.box(5.35, gate_y, "$\\sigma$", "reset")
     d.box(7.3, gate_y, "tanh", "learn")
-    for x, text in ((2.5, "update $z_t$"), (5.35, "reset $r_t$"), (7.3, "candidate $n_t$")):
-        d.tag(x, gate_y - 0.5, text)
+    d.label(2.6, 3.15, "update $z_t$", ha="left", size=9.5)
+    d.label(7.4, 3.15, "candidate $n_t$", ha="left", size=9.5)
     # z_t keeps the old memory; 1 - z_t lets in the candidate.
     d.wire([(2.5, gate_y + 0.25), (2.5, top)])
     d.op(3.55, 3.85, "1−", size=11)
@@ -243,15 +239,20 @@ def draw_gru_cell() -> Figure:
     d.wire([(7.3, 3.85), (9.0, 3.85), (9.0, top)])
     # r_t decides how much of the old memory the candidate reads.
     d.wire([(5.35 + 0.38, gate_y), (7.3 - 0.38, gate_y)])
-    d.tag(6.3, gate_y + 0.3, "$r_t$")
+    d.label(6.3, gate_y + 0.25, "$r_t$", size=9.5)
     labels = [
         (-0.9, top + 0.4, "working memory $h_{t-1}$", "left"),
-        (12.2, top - 0.45, "new working memory\n$h_t = z_t h_{t-1} + (1 - z_t) n_t$", "right"),
+        (
+            12.35,
+            top,
+            "new working memory\n$h_t = z_t \\odot h_{t-1} + (1 - z_t) \\odot n_t$",
+            "left",
+        ),
         (1.5, -0.75, "event $E_t$ = input $x_t$", "left"),
         (11.15, 6.55, "output $h_t$", "left"),
-        (12.2, 0.35, "candidate (PyTorch's formula):", "right"),
+        (16.2, 0.35, "candidate (PyTorch's formula):", "right"),
         (
-            12.2,
+            16.2,
             -0.2,
             "$n_t = \\tanh(W_n x_t + b_{in} + r_t \\odot (U_n h_{t-1} + b_{hn}))$",
             "right",
@@ -285,19 +286,23 @@ def plot_gates_and_memories(
     h: torch.Tensor,
     c: torch.Tensor,
     steps: Sequence[str] | None = None,
+    xlabel: str = "step",
 ) -> Figure:
     """Each gate's activation per unit over time (top), and h and c of every unit (bottom).
 
     ``gates`` maps a gate's name to a ``(time, hidden)`` tensor; ``h`` and ``c`` are
-    ``(time, hidden)`` too.
+    ``(time, hidden)`` too. ``steps`` labels the steps of the line plots (what was read at
+    each, say) and ``xlabel`` says what those labels are; the heatmaps number the steps.
     """
     h_np, c_np = _as_numpy(h), _as_numpy(c)
     if h_np.ndim != 2 or h_np.shape != c_np.shape:
         raise ValueError(f"h and c must both be (time, hidden), got {h_np.shape}, {c_np.shape}")
     time = np.arange(h_np.shape[0])
     labels = list(steps) if steps is not None else [str(t) for t in time]
+    if len(labels) != len(time):
+        raise ValueError(f"{len(time)} steps but {len(labels)} labels")
     fig, axes = plt.subplots(
-        2, len(gates), figsize=(3.2 * len(gates), 6.2), gridspec_kw={"height_ratios": [1, 1.1]}
+        2, len(gates), figsize=(3.2 * len(gates), 6.4), gridspec_kw={"height_ratios": [1, 1.1]}
     )
     for ax, (name, values) in zip(axes[0], gates.items(), strict=True):
         v = _as_numpy(values)
@@ -309,27 +314,33 @@ def plot_gates_and_memories(
             vmax=1,
             cmap="vlag" if lo < 0 else "mako",
             cbar=True,
-            xticklabels=labels,
+            xticklabels=[str(t) for t in time],  # the full labels are under the line plots
         )
         ax.set_title(name)
         ax.set_xlabel("step")
         ax.set_ylabel("unit")
+        ax.tick_params(axis="x", rotation=0)
     gs = axes[1, 0].get_gridspec()
     for ax in axes[1]:
         ax.remove()
     half = max(1, len(gates) // 2)
     for j, (values, name) in enumerate(
-        ((h_np, "short-term memory h_t"), (c_np, "long-term memory c_t"))
+        ((h_np, "short-term memory $h_t$"), (c_np, "long-term memory $c_t$"))
     ):
         ax = fig.add_subplot(gs[1, j * half : (j + 1) * half])
-        ax.plot(time, values, marker="o", lw=1.5)
+        for unit in range(values.shape[1]):
+            ax.plot(time, values[:, unit], marker="o", lw=1.5, label=f"unit {unit}")
         ax.set_xticks(time, labels)
-        ax.set_xlabel("step")
-        ax.set_ylabel("value (one line per unit)")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("value")
         ax.set_title(name)
+        if values.shape[1] <= 8:
+            ax.legend(fontsize=8, ncols=2)
     ax_h = fig.axes[-2]
     ax_h.set_ylim(-1.05, 1.05)
-    fig.suptitle("Gates are factors in (0, 1); g_t and h_t stay in (-1, 1); c_t is not squashed")
+    fig.suptitle(
+        "Gates are factors in (0, 1); $g_t$ and $h_t$ stay in (-1, 1); $c_t$ is not squashed"
+    )
     fig.tight_layout()
     return fig
 
@@ -339,17 +350,34 @@ def plot_states_heatmap(
     c: torch.Tensor,
     steps: Sequence[str] | None = None,
     title: str = "Hidden and cell state over time",
+    inputs: torch.Tensor | np.ndarray | None = None,
 ) -> Figure:
-    """Heatmaps of the hidden state h and the cell state c, ``(time, hidden)`` each."""
+    """Heatmaps of the hidden state h and the cell state c, ``(time, hidden)`` each; with
+    ``inputs`` (one number per step), a plot of what was read, above both, on the same steps."""
     h_np, c_np = _as_numpy(h), _as_numpy(c)
     if h_np.ndim != 2 or h_np.shape != c_np.shape:
         raise ValueError(f"h and c must both be (time, hidden), got {h_np.shape}, {c_np.shape}")
     labels = list(steps) if steps is not None else "auto"
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    if inputs is None:
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+        heat_axes = list(axes)
+    else:
+        x_np = _as_numpy(inputs).reshape(-1)
+        if len(x_np) != len(h_np):
+            raise ValueError(f"{len(h_np)} steps of h but {len(x_np)} inputs")
+        fig, axes = plt.subplots(
+            2, 2, figsize=(12, 6), gridspec_kw={"height_ratios": [1, 2.2]}, sharex="col"
+        )
+        heat_axes = list(axes[1])
+        for ax in axes[0]:
+            ax.plot(np.arange(len(x_np)) + 0.5, x_np, color="black", lw=1.5)  # cell centres
+            ax.axhline(0, color="grey", lw=0.8, ls=":")
+            ax.set_ylabel("input $x_t$")
+            ax.set_title("what the LSTM reads")
     bound = float(max(np.abs(c_np).max(), 1.0))
     for ax, values, name, vmax in (
-        (axes[0], h_np, "hidden state h_t (STM)", 1.0),
-        (axes[1], c_np, "cell state c_t (LTM)", bound),
+        (heat_axes[0], h_np, "hidden state $h_t$ (STM)", 1.0),
+        (heat_axes[1], c_np, "cell state $c_t$ (LTM)", bound),
     ):
         sns.heatmap(
             values.T,
@@ -360,12 +388,58 @@ def plot_states_heatmap(
             vmax=vmax,
             xticklabels=labels,
             yticklabels=max(1, values.shape[1] // 8),
-            cbar_kws={"label": "value"},
+            cbar_kws={"label": "value", "location": "bottom", "shrink": 0.6, "pad": 0.2},
         )
         ax.set_xlabel("time step")
         ax.set_ylabel("unit")
         ax.set_title(name)
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- vocabularies
+def plot_word_frequencies(counts: Mapping[str, int], corpus: str, top: int = 20) -> Figure:
+    """The ``top`` most frequent words (left), and every word's count against its rank on
+    log-log axes (right): a straight line there is Zipf's law."""
+    if not counts:
+        raise ValueError("no words to plot")
+    ranked = sorted(counts.items(), key=lambda wc: -wc[1])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.2))
+    ax1.bar(
+        [w for w, _ in ranked[:top]], [c for _, c in ranked[:top]], color=GATE_COLOURS["forget"]
+    )
+    ax1.set_xlabel("word")
+    ax1.set_ylabel("count")
+    ax1.set_title(f"The {top} most frequent words of {corpus}")
+    ax1.tick_params(axis="x", rotation=60)
+    ranks = np.arange(1, len(ranked) + 1)
+    ax2.loglog(ranks, [c for _, c in ranked], marker=".", ls="none", alpha=0.4)
+    ax2.set_xlabel("rank of the word (log scale)")
+    ax2.set_ylabel("count (log scale)")
+    once = sum(c == 1 for _, c in ranked)
+    ax2.set_title(f"Zipf: a few words are everywhere; {once / len(ranked):.0%} appear once")
+    fig.tight_layout()
+    return fig
+
+
+def plot_cutoff_tradeoff(
+    cutoffs: Sequence[int], sizes: Sequence[int], coverage: Sequence[float], corpus: str
+) -> Figure:
+    """What a frequency cut-off ``min_freq`` costs: the vocabulary's size (left) and the
+    share of the running text it still knows (right), side by side on the same x axis."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.8), sharex=True)
+    ax1.plot(cutoffs, sizes, marker="o", color=GATE_COLOURS["forget"])
+    ax1.set_ylim(0, None)
+    ax1.set_xlabel("min_freq")
+    ax1.set_ylabel("words in the vocabulary")
+    ax1.set_title("The vocabulary shrinks fast ...")
+    ax2.plot(cutoffs, [100 * c for c in coverage], marker="s", color=GATE_COLOURS["remember"])
+    ax2.set_ylim(0, 100)
+    ax2.set_xlabel("min_freq")
+    ax2.set_ylabel("% of the running text it knows")
+    ax2.set_title("... while the text it knows shrinks slowly")
+    fig.suptitle(f"Frequency cut-offs on {corpus}")
     fig.tight_layout()
     return fig
 

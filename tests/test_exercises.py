@@ -1,17 +1,33 @@
-"""The exercises' checks accept right answers, reject wrong ones, and wait for blank ones."""
+"""Every exercise check accepts right answers however they are written, rejects the wrong
+answers a learner is likely to write, waits for a blank one, and never crashes."""
 
 import math
 
+import numpy as np
 import pytest
 import torch
+from torch.nn.utils.rnn import pad_sequence
 
 from lstm_course import exercises as ex
 
 
+# --------------------------------------------------------------------------- lesson 1
 def _lstm_step(x, h, c, weight_ih, weight_hh, bias):
     i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
     return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _lstm_step_gate_by_gate(x, h, c, weight_ih, weight_hh, bias):
+    hidden = h.shape[1]
+
+    def block(k):
+        rows = slice(k * hidden, (k + 1) * hidden)
+        return torch.nn.functional.linear(x, weight_ih[rows]) + h @ weight_hh[rows].T + bias[rows]
+
+    ignore, forget, use = (torch.sigmoid(block(k)) for k in (0, 1, 3))
+    c_new = forget * c + ignore * torch.tanh(block(2))
+    return use * torch.tanh(c_new), c_new
 
 
 def _wrong_gate_order(x, h, c, weight_ih, weight_hh, bias):
@@ -20,6 +36,20 @@ def _wrong_gate_order(x, h, c, weight_ih, weight_hh, bias):
     return torch.sigmoid(o) * torch.tanh(c), c
 
 
+def _notes_use_gate(x, h, c, weight_ih, weight_hh, bias):
+    # the notes' use gate: tanh of the forget gate's output, not of the new memory
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    kept = torch.sigmoid(f) * c
+    return torch.sigmoid(o) * torch.tanh(kept), kept + torch.sigmoid(i) * torch.tanh(g)
+
+
+def _no_tanh_on_memory(x, h, c, weight_ih, weight_hh, bias):
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * c, c
+
+
+# --------------------------------------------------------------------------- lesson 2
 def _step_by_step(lstm, x):
     outputs, state = [], None
     for x_t in x:
@@ -28,10 +58,39 @@ def _step_by_step(lstm, x):
     return torch.stack(outputs)
 
 
+def _step_by_step_slices(lstm, x):
+    batch = x.shape[1]
+    h = torch.zeros(1, batch, lstm.hidden_size, dtype=x.dtype)
+    state, outputs = (h, h.clone()), []
+    for t in range(len(x)):
+        out, state = lstm(x[t : t + 1], state)
+        outputs.append(out)
+    return torch.cat(outputs)
+
+
 def _initial_state_every_step(lstm, x):
     return torch.cat([lstm(x_t.unsqueeze(0))[0] for x_t in x])
 
 
+def _all_at_once(lstm, x):
+    return lstm(x)[0]
+
+
+def _unbatched_steps(lstm, x):  # x[t] is (batch, input): the LSTM reads the batch as time
+    state, outputs = None, []
+    for x_t in x:
+        out, state = lstm(x_t, state)
+        outputs.append(out)
+    return torch.stack(outputs)
+
+
+def _last_layer_by_view(h_n):
+    layers_directions, batch, hidden = h_n.shape
+    last = h_n.view(layers_directions // 2, 2, batch, hidden)[-1]
+    return torch.cat([last[0], last[1]], dim=-1)
+
+
+# --------------------------------------------------------------------------- lesson 3
 def _pad_batch(seqs, pad_index):
     lengths = torch.tensor([len(s) for s in seqs])
     padded = torch.full((len(seqs), int(lengths.max())), pad_index, dtype=torch.long)
@@ -40,62 +99,31 @@ def _pad_batch(seqs, pad_index):
     return padded, lengths
 
 
-CASES = [
-    (ex.check_lstm_step, _lstm_step, _wrong_gate_order),
-    (ex.check_memory_after_steps, 0.9**10, 9.0),
-    (ex.check_forget_bias, math.log(99), 0.99),
-    (
-        ex.check_lstm_shapes,
-        {"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)},
-        {"output": (4, 7, 40), "h_n": (4, 6, 20), "c_n": (6, 4, 20)},
-    ),
-    (ex.check_step_by_step, _step_by_step, _initial_state_every_step),
-    (
-        ex.check_last_layer_states,
-        lambda h_n: torch.cat([h_n[-2], h_n[-1]], dim=1),
-        lambda h_n: torch.cat([h_n[0], h_n[1]], 1),
-    ),
-    (
-        ex.check_encode_with_unk,
-        lambda words, w2i, unk: [w2i.get(w, unk) for w in words],
-        lambda words, w2i, unk: [w2i.setdefault(w, len(w2i)) for w in words],
-    ),
-    (ex.check_vocab_size, 3, 1),
-    (ex.check_pad_batch, _pad_batch, lambda seqs, pad: _pad_batch(seqs, 0)),
-]
+def _pad_batch_with_torch(seqs, pad_index):
+    tensors = [torch.tensor(s, dtype=torch.long) for s in seqs]
+    padded = pad_sequence(tensors, batch_first=True, padding_value=pad_index)
+    return padded, torch.tensor([len(s) for s in seqs], dtype=torch.long)
 
 
-@pytest.mark.parametrize(("check", "right", "wrong"), CASES, ids=[c[0].__name__ for c in CASES])
-def test_check_accepts_right_rejects_wrong_and_waits_for_blank(check, right, wrong, capsys):
-    assert check(right) is None  # nothing for a notebook to echo after the verdict
-    assert capsys.readouterr().out.startswith("✅ Correct!")
-    check(wrong)
-    assert capsys.readouterr().out.startswith("❌ Not yet:")
-    check(...)
-    assert capsys.readouterr().out.startswith("✏️ Your turn")
+def _pad_batch_refuses_other_pads(seqs, pad_index):
+    if pad_index != 0:
+        raise ValueError("only 0 is supported")
+    return _pad_batch(seqs, 0)
 
 
-def test_a_crashing_answer_is_reported_not_raised(capsys):
-    def crashes(*args):
-        raise RuntimeError("boom")
-
-    ex.check_lstm_step(crashes)
-    assert capsys.readouterr().out.startswith("❌ Not yet: your function raised RuntimeError: boom")
+def _encode_with_setdefault(words, w2i, unk):
+    return [w2i.setdefault(w, unk) for w in words]
 
 
-def test_checks_leave_the_global_random_stream_alone():
-    torch.manual_seed(123)
-    expected = torch.rand(3)
-    torch.manual_seed(123)
-    ex.check_lstm_step(_lstm_step)
-    ex.check_step_by_step(_step_by_step)
-    ex.check_lstm_shapes({"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)})
-    assert torch.equal(torch.rand(3), expected)
-
-
+# --------------------------------------------------------------------------- lesson 4
 def _masked_accuracy(scores, tags):
     real = tags != -100
     return ((scores.argmax(-1) == tags) & real).sum().item() / real.sum().item()
+
+
+def _masked_accuracy_by_indexing(scores, tags):
+    mask = tags.ne(-100)
+    return (scores.argmax(dim=-1)[mask] == tags[mask]).float().mean()
 
 
 def _decode(scores, lengths, tag_vocab):
@@ -103,35 +131,29 @@ def _decode(scores, lengths, tag_vocab):
     return [tag_vocab.decode(best[i, :n]) for i, n in enumerate(lengths.tolist())]
 
 
-LESSON4 = [
-    (
-        ex.check_masked_accuracy,
-        _masked_accuracy,
-        lambda s, t: (s.argmax(-1) == t).float().mean().item(),
-    ),
-    (
-        ex.check_unknown_rate,
-        lambda sents, v: sum(w not in v for s in sents for w in s) / sum(len(s) for s in sents),
-        lambda sents, v: len({w for s in sents for w in s if w not in v}) / 5,
-    ),
-    (
-        ex.check_decode_predictions,
-        _decode,
-        lambda scores, lengths, v: [v.decode(row) for row in scores.argmax(-1)],
-    ),
-]
+def _decode_by_loops(scores, lengths, tag_vocab):
+    result = []
+    for row, n in zip(scores, lengths, strict=True):
+        result.append([tag_vocab.tokens[int(s.argmax())] for s in row[: int(n)]])
+    return result
 
 
-@pytest.mark.parametrize(("check", "right", "wrong"), LESSON4, ids=[c[0].__name__ for c in LESSON4])
-def test_lesson4_checks(check, right, wrong, capsys):
-    test_check_accepts_right_rejects_wrong_and_waits_for_blank(check, right, wrong, capsys)
-
-
+# --------------------------------------------------------------------------- lesson 5
 def _gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
     r_i, z_i, n_i = (x @ weight_ih.T + bias_ih).chunk(3, dim=1)
     r_h, z_h, n_h = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
     r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
     return z * h + (1 - z) * torch.tanh(n_i + r * n_h)
+
+
+def _gru_step_learning_form(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    gi = torch.nn.functional.linear(x, weight_ih, bias_ih)
+    gh = torch.nn.functional.linear(h, weight_hh, bias_hh)
+    hidden = h.shape[1]
+    r = torch.sigmoid(gi[:, :hidden] + gh[:, :hidden])
+    z = torch.sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
+    n = torch.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])
+    return h + (1 - z) * (n - h)  # the same, written as "move towards n"
 
 
 def _paper_gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -143,8 +165,20 @@ def _paper_gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
     return z * h + (1 - z) * torch.tanh(n_i + n_h)
 
 
+def _gru_z_swapped(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    r_i, z_i, n_i = (x @ weight_ih.T + bias_ih).chunk(3, dim=1)
+    r_h, z_h, n_h = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
+    return (1 - z) * h + z * torch.tanh(n_i + r * n_h)
+
+
 def _parameters(kind, n_in, n_hid):
     return {"rnn": 1, "gru": 3, "lstm": 4}[kind] * (n_hid * n_in + n_hid * n_hid + 2 * n_hid)
+
+
+def _parameters_by_building(kind, n_in, n_hid):
+    layer = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[kind](n_in, n_hid)
+    return sum(p.numel() for p in layer.parameters())
 
 
 def _forget_bias_one(lstm):
@@ -157,6 +191,14 @@ def _forget_bias_one(lstm):
                 p[h : 2 * h] = 0.0
 
 
+def _forget_bias_split_between_both(lstm):
+    h = lstm.hidden_size
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            if "bias" in name:
+                p[h : 2 * h].fill_(0.5)
+
+
 def _forget_bias_first_layer_only(lstm):
     h = lstm.hidden_size
     with torch.no_grad():
@@ -164,16 +206,241 @@ def _forget_bias_first_layer_only(lstm):
         lstm.bias_hh_l0[h : 2 * h] = 0.0
 
 
-LESSON5 = [
-    (ex.check_gru_step, _gru_step, _paper_gru_step),
-    (ex.check_parameter_count, _parameters, lambda kind, i, h: _parameters(kind, i, h) - h),
-    (ex.check_set_forget_bias, _forget_bias_one, _forget_bias_first_layer_only),
-]
+def _forget_bias_ih_only(lstm):  # forgets that torch adds bias_hh too
+    h = lstm.hidden_size
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                p[h : 2 * h] = 1.0
 
 
-@pytest.mark.parametrize(("check", "right", "wrong"), LESSON5, ids=[c[0].__name__ for c in LESSON5])
-def test_lesson5_checks(check, right, wrong, capsys):
-    test_check_accepts_right_rejects_wrong_and_waits_for_blank(check, right, wrong, capsys)
+# --------------------------------------------------------------------------- lesson 6
+def _bpc(logits, targets):
+    return torch.nn.functional.cross_entropy(logits, targets).item() / math.log(2)
+
+
+def _bpc_by_hand(logits, targets):
+    log_p = torch.log_softmax(logits, dim=-1)[torch.arange(len(targets)), targets]
+    return -(log_p / math.log(2)).mean()  # a 0-d tensor
+
+
+def _position(text):
+    positions, column = [], 0
+    for ch in text:
+        positions.append(column)
+        column = 0 if ch == "\n" else column + 1
+    return positions
+
+
+def _position_by_lines(text):
+    return np.concatenate(
+        [np.arange(len(line)) for line in text.splitlines(keepends=True)] or [np.zeros(0)]
+    )
+
+
+def _best_unit(states, feature):
+    r = [np.corrcoef(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
+    unit = int(np.argmax(np.abs(r)))
+    return unit, r[unit]
+
+
+def _best_unit_largest_positive(states, feature):
+    r = [np.corrcoef(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
+    return int(np.argmax(r)), max(r)
+
+
+def _best_unit_abs_r(states, feature):
+    unit, r = _best_unit(states, feature)
+    return unit, abs(r)
+
+
+# For every check: answers that must pass, however written, and plausible wrong ones.
+CASES = {
+    ex.check_lstm_step: (
+        [_lstm_step, _lstm_step_gate_by_gate],
+        [_wrong_gate_order, _notes_use_gate, _no_tanh_on_memory, lambda *a: a[1]],
+    ),
+    ex.check_memory_after_steps: (
+        [0.9**10, 0.35, 0.349, 0.3487, torch.tensor(0.9) ** 10, np.float32(0.9) ** 10],
+        [9.0, 0.9, 0.1, 0.34, 1 - 0.9**10, 34.87, "0.35", True],
+    ),
+    ex.check_forget_bias: (
+        [math.log(99), 4.595, torch.logit(torch.tensor(0.99)), np.log(0.99 / 0.01)],
+        [0.99, 99, -math.log(99), math.log10(99), torch.tensor([4.595, 1.0]), "4.6", -1e6],
+    ),
+    ex.check_lstm_shapes: (
+        [
+            {"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)},
+            {"output": [4, 7, 40], "h_n": torch.Size([6, 4, 20]), "c_n": (6, 4, 20)},
+        ],
+        [
+            {"output": (4, 7, 40), "h_n": (4, 6, 20), "c_n": (6, 4, 20)},
+            {"output": (4, 7, 20), "h_n": (6, 4, 20), "c_n": (6, 4, 20)},
+            {"output": (7, 4, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)},
+            {"output": 40, "h_n": (6, 4, 20), "c_n": (6, 4, 20)},
+            {"output": (4, 7, 40), "h_n": (6, 4, 20)},
+            [(4, 7, 40), (6, 4, 20), (6, 4, 20)],
+        ],
+    ),
+    ex.check_step_by_step: (
+        [_step_by_step, _step_by_step_slices],
+        [_all_at_once, _initial_state_every_step, _unbatched_steps],
+    ),
+    ex.check_last_layer_states: (
+        [lambda h_n: torch.cat([h_n[-2], h_n[-1]], dim=1), _last_layer_by_view],
+        [
+            lambda h_n: torch.cat([h_n[0], h_n[1]], 1),  # the first layer
+            lambda h_n: torch.cat([h_n[-1], h_n[-2]], 1),  # backward first
+            lambda h_n: h_n[-1],
+        ],
+    ),
+    ex.check_encode_with_unk: (
+        [
+            lambda words, w2i, unk: [w2i.get(w, unk) for w in words],
+            lambda words, w2i, unk: [unk if w not in w2i else w2i[w] for w in words],  # noqa: SIM401
+        ],
+        [
+            _encode_with_setdefault,  # right numbers, but it adds the unknown words
+            lambda words, w2i, unk: [w2i.setdefault(w, len(w2i)) for w in words],
+            lambda words, w2i, unk: [w2i.get(w, 0) for w in words],
+            lambda words, w2i, unk: [w2i[w] for w in words],  # KeyError
+        ],
+    ),
+    ex.check_vocab_size: ([3, np.int64(3), torch.tensor(3)], [1, 2, 4, 11, "3"]),
+    ex.check_pad_batch: (
+        [_pad_batch, _pad_batch_with_torch],
+        [
+            lambda seqs, pad: _pad_batch(seqs, 0),
+            _pad_batch_refuses_other_pads,
+            lambda seqs, pad: (_pad_batch(seqs, pad)[0], [len(s) for s in seqs]),
+            lambda seqs, pad: (_pad_batch(seqs, pad)[0].float(), _pad_batch(seqs, pad)[1]),
+            lambda seqs, pad: _pad_batch(seqs, pad)[0],
+        ],
+    ),
+    ex.check_masked_accuracy: (
+        [_masked_accuracy, _masked_accuracy_by_indexing],
+        [
+            lambda s, t: (s.argmax(-1) == t).float().mean().item(),  # padding counted
+            lambda s, t: ((s.argmax(-1) == t) & (t != -100)).sum().item() / t.numel(),
+        ],
+    ),
+    ex.check_unknown_rate: (
+        [
+            lambda sents, v: sum(w not in v for s in sents for w in s) / sum(map(len, sents)),
+            lambda sents, v: float(np.mean([v.index(w) == v.unk_index for s in sents for w in s])),
+        ],
+        [
+            lambda sents, v: len({w for s in sents for w in s if w not in v}) / 5,  # types
+            lambda sents, v: sum(w not in v for s in sents for w in s),  # a count
+        ],
+    ),
+    ex.check_decode_predictions: (
+        [_decode, _decode_by_loops],
+        [
+            lambda scores, lengths, v: [v.decode(row) for row in scores.argmax(-1)],
+            lambda scores, lengths, v: [v.decode(row) for row in scores.argmin(-1)],
+        ],
+    ),
+    ex.check_gru_step: (
+        [_gru_step, _gru_step_learning_form],
+        [_paper_gru_step, _gru_z_swapped],
+    ),
+    ex.check_parameter_count: (
+        [_parameters, _parameters_by_building],
+        [
+            lambda kind, i, h: _parameters(kind, i, h) - h,  # one bias
+            lambda kind, i, h: {"rnn": 1, "gru": 3, "lstm": 4}[kind] * (h * i + h),
+        ],
+    ),
+    ex.check_set_forget_bias: (
+        [_forget_bias_one, _forget_bias_split_between_both],
+        [_forget_bias_first_layer_only, _forget_bias_ih_only],
+    ),
+    ex.check_bits_per_character: (
+        [_bpc, _bpc_by_hand],
+        [
+            lambda logits, targets: torch.nn.functional.cross_entropy(logits, targets).item(),
+            lambda logits, targets: _bpc(logits, targets) * len(targets),
+        ],
+    ),
+    ex.check_position_in_line: (
+        [_position, _position_by_lines],
+        [
+            lambda text: list(range(len(text))),
+            lambda text: [0, *_position(text)[:-1]],
+        ],
+    ),
+    ex.check_best_unit: (
+        [_best_unit, lambda s, f: tuple(np.float64(v) for v in _best_unit(s, f))],
+        [_best_unit_largest_positive, _best_unit_abs_r, lambda s, f: 4, lambda s, f: ("4", -1)],
+    ),
+}
+RIGHT = [(c, a) for c, (rights, _) in CASES.items() for a in rights]
+WRONG = [(c, a) for c, (_, wrongs) in CASES.items() for a in wrongs]
+
+
+def _ids(cases):
+    seen: dict[str, int] = {}
+    ids = []
+    for check, _ in cases:
+        seen[check.__name__] = seen.get(check.__name__, 0) + 1
+        ids.append(f"{check.__name__}-{seen[check.__name__]}")
+    return ids
+
+
+def test_every_check_of_the_course_is_covered():
+    checks = {name for name in dir(ex) if name.startswith("check_")}
+    assert checks == {c.__name__ for c in CASES}
+
+
+@pytest.mark.parametrize(("check", "answer"), RIGHT, ids=_ids(RIGHT))
+def test_right_answers_pass(check, answer, capsys):
+    assert check(answer) is None  # nothing for a notebook to echo after the verdict
+    out = capsys.readouterr().out
+    assert out.startswith("✅ Correct!") and out.count("\n") == 1, out
+
+
+@pytest.mark.parametrize(("check", "answer"), WRONG, ids=_ids(WRONG))
+def test_wrong_answers_fail_with_a_message(check, answer, capsys):
+    check(answer)  # never raises
+    out = capsys.readouterr().out
+    assert out.startswith("❌ Not yet: ") and len(out) > len("❌ Not yet: ") + 10, out
+
+
+@pytest.mark.parametrize("check", list(CASES), ids=lambda c: c.__name__)
+def test_a_blank_answer_is_the_learners_turn(check, capsys):
+    check(...)
+    assert capsys.readouterr().out.startswith("✏️ Your turn")
+
+
+def test_a_crashing_answer_is_reported_not_raised(capsys):
+    def crashes(*args):
+        raise RuntimeError("boom")
+
+    ex.check_lstm_step(crashes)
+    assert capsys.readouterr().out.startswith("❌ Not yet: your function raised RuntimeError: boom")
+
+
+def test_the_all_at_once_call_is_told_why(capsys):
+    ex.check_step_by_step(_all_at_once)
+    assert "one step at a time" in capsys.readouterr().out
+
+
+def test_the_dictionary_handed_to_the_answer_is_the_one_checked(capsys):
+    ex.check_encode_with_unk(_encode_with_setdefault)
+    assert "changed the dictionary" in capsys.readouterr().out
+
+
+def test_checks_leave_the_global_random_stream_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    ex.check_lstm_step(_lstm_step)
+    ex.check_step_by_step(_step_by_step)
+    ex.check_lstm_shapes({"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)})
+    ex.check_set_forget_bias(_forget_bias_one)
+    ex.check_parameter_count(_parameters)
+    assert torch.equal(torch.rand(3), expected)
 
 
 def test_forget_bias_check_catches_a_change_elsewhere(capsys):

@@ -98,3 +98,41 @@ def test_every_solution_passes_its_check(code, capsys):
     exec(compile(code, "<solution>", "exec"), {"__name__": "__solution__"})
     verdicts = capsys.readouterr().out.splitlines()
     assert len(verdicts) == 1 and verdicts[0].startswith("✅"), verdicts
+
+
+def _run_setup_cell(monkeypatch, returncode: int) -> list:
+    """Run the setup cell as if in Colab, with pip replaced by a stub; returns pip's calls."""
+    import subprocess
+    import sys
+    import types
+
+    calls = []
+
+    def fake_run(args, **kw):
+        calls.append(args)
+        return subprocess.CompletedProcess(args, returncode, "pip says:", " no such repo")
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    exec(setup_cell_source(), {})
+    return calls
+
+
+def test_setup_cell_installs_the_package_in_colab(monkeypatch):
+    calls = _run_setup_cell(monkeypatch, returncode=0)
+    assert len(calls) == 1 and calls[0][1:4] == ["-m", "pip", "install"]
+    assert calls[0][-1] == f"lstm_course @ git+{REPO_URL}"
+
+
+def test_setup_cell_stops_the_notebook_with_pips_output_when_the_install_fails(monkeypatch):
+    with pytest.raises(RuntimeError, match="installing the course package failed:\npip says: no"):
+        _run_setup_cell(monkeypatch, returncode=1)
+
+
+def test_setup_cell_does_nothing_outside_colab(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("pip ran outside Colab"))
+    exec(setup_cell_source(), {})

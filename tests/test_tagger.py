@@ -1,5 +1,6 @@
 """The tagger: what it learns, how it batches, how it saves, how its command line fails."""
 
+import dataclasses
 import subprocess
 import sys
 
@@ -39,6 +40,30 @@ def test_training_learns_the_toy_corpus(toy):
     assert result.best_dev_accuracy == 1.0
     assert evaluate(result.model, toy).accuracy == 1.0
     assert [h.epoch for h in result.history] == list(range(1, len(result.history) + 1))
+
+
+def test_training_puts_the_denormal_flag_back(toy):
+    # train() flushes denormal floats to zero while it runs (for speed), and only then
+    denormal = torch.tensor(1e-39)
+    train(toy, toy, config=SMALL, epochs=1, batch_size=2, progress=False)
+    assert (denormal * 1.0).item() != 0.0
+
+
+def test_word_dropout_swaps_words_for_unk_in_training_only(toy):
+    config = dataclasses.replace(SMALL, word_dropout=0.5, char_dim=0)
+    torch.manual_seed(0)
+    tagger = LSTMTagger(config, TaggerVocabs.build(toy, config))
+    batch = tagger.encode([s.words for s in toy])
+    unk = tagger.word_embeddings.weight[tagger.vocabs.words.unk_index]
+    pad = batch.words == tagger.vocabs.words.pad_index
+    tagger.train()
+    swapped = (tagger.features(batch) == unk).all(dim=-1)
+    assert 0 < swapped[~pad].float().mean() < 1  # some words, not all
+    assert not swapped[pad].any()  # padding stays padding
+    tagger.eval()
+    assert not (tagger.features(batch) == unk).all(dim=-1)[~pad].any()
+    with pytest.raises(ValueError, match="word_dropout must be in"):
+        dataclasses.replace(SMALL, word_dropout=1.0)
 
 
 def test_a_sentence_gets_the_same_scores_alone_and_in_a_padded_batch(model, toy):

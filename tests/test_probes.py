@@ -1,0 +1,181 @@
+"""Features of code, the best single unit, and linear probes, on states whose answer is known."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lstm_course import probes
+
+
+def test_features_of_a_line():
+    line = 'f(x, "a # b")  # c\n  y = [1,\n'
+    f = probes.code_features(line)
+    assert set(f) == set(probes.FEATURES)
+    assert all(v.shape == (len(line),) for v in f.values())
+    quote, hash_in_string, comment = line.index('"'), line.index("#"), line.index("# c")
+    assert f["in string"][quote] == 1 and f["in string"][hash_in_string] == 1
+    assert f["in comment"][hash_in_string] == 0 and f["in comment"][comment] == 1
+    assert f["in string"][:quote].sum() == 0 and f["in comment"][:comment].sum() == 0
+    assert f["bracket depth"][line.index("x")] == 1 and f["bracket depth"][line.index("  #")] == 0
+    assert f["bracket depth"][-1] == 1  # the [ is still open
+    second = line.index("\n") + 1
+    assert f["position in line"][second] == 0 and f["position in line"][second - 1] == len(
+        'f(x, "a # b")  # c'
+    )
+    assert f["indentation"][second + 3] == 0.5 and f["indentation"][0] == 0
+
+
+def test_features_survive_a_snippet_cut_mid_string():
+    f = probes.code_features('x = (1, "unfinished')
+    assert len(f["in string"]) == len('x = (1, "unfinished')
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=60))
+def test_position_in_line_restarts_after_every_newline(text):
+    position = probes.code_features(text)["position in line"]
+    column = 0
+    for ch, p in zip(text, position, strict=True):
+        assert p == column
+        column = 0 if ch == "\n" else column + 1
+
+
+def test_correlations_find_a_planted_unit():
+    rng = np.random.default_rng(0)
+    feature = rng.normal(size=500)
+    states = rng.normal(size=(500, 8))
+    states[:, 3] = -feature
+    states[:, 5] = 1.0  # never changes: r is 0, not nan
+    r = probes.correlations(torch.tensor(states), {"f": feature})["f"]
+    assert r[3] == pytest.approx(-1.0) and r[5] == 0.0 and np.abs(r).argmax() == 3
+    with pytest.raises(ValueError, match=r"shape \(4,\) for 500 steps"):
+        probes.correlations(states, {"f": feature[:4]})
+
+
+def test_features_of_several_files_are_tokenized_one_by_one():
+    broken, fine = 'x = "never closed\n', 's = "a"\n'
+    together = probes.code_features([broken, fine])
+    assert len(together["in string"]) == len(broken) + len(fine)
+    # the first file's error does not stop the second from being read
+    assert together["in string"][len(broken) + fine.index('"')] == 1
+    with pytest.raises(ValueError, match="at least one text"):
+        probes.code_features([])
+
+
+def test_best_unit_compares_absolute_r():
+    rng = np.random.default_rng(1)
+    feature = rng.normal(size=300)
+    states = rng.normal(size=(300, 5))
+    states[:, 1] = feature + rng.normal(size=300)  # r about 0.7
+    states[:, 3] = -feature  # r = -1
+    unit, r = probes.best_unit(states, feature)
+    assert unit == 3 and r == pytest.approx(-1.0)
+
+
+def _spread_feature(rng, n, units=64, carriers=16, noise=1.0):
+    """A feature that many units carry a little each, plus noise: no one unit shows it well."""
+    states = rng.normal(size=(n, units))
+    feature = states[:, :carriers].sum(axis=1) + noise * rng.normal(size=n)
+    return states, feature
+
+
+def test_a_probe_reads_a_feature_spread_over_many_units():
+    rng = np.random.default_rng(2)
+    states, feature = _spread_feature(rng, 4000)
+    fit, score = slice(0, 2000), slice(2000, None)
+    result = probes.unit_vs_probe(
+        states[fit], {"f": feature[fit]}, states[score], {"f": feature[score]}
+    )["f"]
+    # one carrier explains 1/17 of the variance (r about 0.24); all of them, 16/17 (r about 0.97)
+    assert result.unit < 16 and 0.1 < result.unit_r < 0.4
+    assert result.probe_r > 0.95
+    assert str(result) == f"f: best unit r = {result.unit_r:.2f}, probe r = {result.probe_r:.2f}"
+
+
+def test_a_probe_matches_a_single_unit_that_holds_the_whole_feature():
+    rng = np.random.default_rng(3)
+    states = rng.normal(size=(3000, 32))
+    feature = 2 * states[:, 7] + 0.1 * rng.normal(size=3000)
+    result = probes.unit_vs_probe(
+        states[:1500], {"f": feature[:1500]}, states[1500:], {"f": feature[1500:]}
+    )["f"]
+    assert result.unit == 7 and result.unit_r > 0.99 and result.probe_r > 0.99
+
+
+def test_nothing_is_chosen_on_the_scoring_text():
+    # unit 0 follows the feature while fitting, unit 1 only while scoring: the report must
+    # name unit 0 and show how poorly it does on the scoring text
+    rng = np.random.default_rng(4)
+    n = 2000
+    feature = rng.normal(size=2 * n)
+    states = rng.normal(size=(2 * n, 4))
+    states[:n, 0] = feature[:n]
+    states[n:, 1] = feature[n:]
+    result = probes.unit_vs_probe(states[:n], {"f": feature[:n]}, states[n:], {"f": feature[n:]})[
+        "f"
+    ]
+    assert result.unit == 0 and abs(result.unit_r) < 0.1
+    assert abs(result.probe_r) < 0.1  # the probe learned unit 0, which says nothing later
+
+
+def test_the_best_unit_keeps_the_sign_it_was_chosen_with():
+    rng = np.random.default_rng(5)
+    feature = rng.normal(size=2000)
+    states = rng.normal(size=(2000, 3))
+    states[:1000, 2] = -feature[:1000]  # negative while fitting
+    states[1000:, 2] = feature[1000:]  # positive while scoring: the read-out is wrong
+    result = probes.unit_vs_probe(
+        states[:1000], {"f": feature[:1000]}, states[1000:], {"f": feature[1000:]}
+    )["f"]
+    assert result.unit == 2 and result.unit_r == pytest.approx(-1.0)
+
+
+def test_the_penalty_is_chosen_by_cross_validation_on_the_fitting_text():
+    rng = np.random.default_rng(6)
+    # few rows, many noise units: only a strong penalty generalises
+    states = rng.normal(size=(120, 100))
+    feature = states[:, 0] + rng.normal(size=120)
+    probe = probes.fit_probe(states, feature)
+    assert probe.penalty == max(probes.RIDGE_PENALTIES)
+    # plenty of rows: a weak penalty is best
+    states, feature = _spread_feature(rng, 6000, noise=0.1)
+    assert probes.fit_probe(states, feature).penalty <= 1e-2
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_a_probe_of_any_states_predicts_the_fitting_text_at_least_as_well_as_a_constant(seed):
+    rng = np.random.default_rng(seed)
+    states = rng.normal(size=(200, 6)) * rng.uniform(0.1, 10, size=6)
+    feature = rng.normal(size=200)
+    probe = probes.fit_probe(states, feature)
+    residual = ((probe.predict(states) - feature) ** 2).sum()
+    assert residual <= ((feature - feature.mean()) ** 2).sum() + 1e-9
+
+
+def test_units_that_never_change_are_harmless():
+    rng = np.random.default_rng(7)
+    states = rng.normal(size=(500, 4))
+    states[:, 2] = 3.0
+    feature = states[:, 0]
+    probe = probes.fit_probe(torch.tensor(states), feature)
+    assert np.isfinite(probe.weights).all()
+    assert np.corrcoef(probe.predict(states), feature)[0, 1] > 0.99
+
+
+def test_bad_input_is_refused_clearly():
+    states = np.zeros((100, 4))
+    with pytest.raises(ValueError, match=r"states must be \(time, units\)"):
+        probes.fit_probe(np.zeros(100), np.zeros(100))
+    with pytest.raises(ValueError, match="shape \\(99,\\) for 100 steps"):
+        probes.fit_probe(states, np.zeros(99))
+    with pytest.raises(ValueError, match="reads 4 units, got 3"):
+        probes.fit_probe(np.random.default_rng(0).normal(size=(100, 4)), np.arange(100.0)).predict(
+            np.zeros((5, 3))
+        )
+    with pytest.raises(ValueError, match="4 units in the fitting states, 5"):
+        probes.unit_vs_probe(states, {"f": np.zeros(100)}, np.zeros((100, 5)), {"f": np.zeros(100)})
+    with pytest.raises(ValueError, match="same features"):
+        probes.unit_vs_probe(states, {"f": np.zeros(100)}, states, {"g": np.zeros(100)})
