@@ -62,6 +62,16 @@ def encode_text(text: str, vocab: Vocab) -> Tensor:
 class CharLMConfig:
     embedding_dim: int = 32
     hidden_size: int = 128
+    # in training, the share of the LSTM's outputs zeroed before the output layer: the model
+    # cannot lean on any one unit to recall a file it has read many times, so it memorises
+    # less and generalises more to files it has not read
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.embedding_dim < 1 or self.hidden_size < 1:
+            raise ValueError("CharLMConfig: embedding_dim and hidden_size must be positive")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"CharLMConfig.dropout must be in [0, 1), got {self.dropout}")
 
 
 class CharLM(nn.Module):
@@ -76,6 +86,7 @@ class CharLM(nn.Module):
         self.vocab, self.config = vocab, config
         self.embedding = nn.Embedding(len(vocab), config.embedding_dim)
         self.lstm = nn.LSTM(config.embedding_dim, config.hidden_size, batch_first=True)
+        self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size, len(vocab))
         self.info: dict = {}  # how a loaded checkpoint was made (see tools/train_char_lm.py)
 
@@ -89,7 +100,7 @@ class CharLM(nn.Module):
                 f"of shape {tuple(ids.shape)}"
             )
         out, state = self.lstm(self.embedding(ids), state)
-        return self.head(out), state
+        return self.head(self.dropout(out)), state
 
     def trace(self, text: str, chunk: int = TRACE_CHUNK) -> Trace:
         """h, c and every gate at every character of ``text``: ``(time, hidden)`` each, on

@@ -45,5 +45,6 @@ def setup_cell_source(repo_url: str = REPO_URL) -> str:
         "        text=True,\n"
         "    )\n"
         "    if pip.returncode != 0:\n"
-        '        raise RuntimeError("installing the course package failed:\\n" + pip.stdout + pip.stderr)'
+        "        failure = pip.stdout + pip.stderr\n"
+        '        raise RuntimeError("installing the course package failed:\\n" + failure)'
     )

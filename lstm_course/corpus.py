@@ -109,3 +109,36 @@ def unseen_files(info: Mapping[str, object], files: Collection[str]) -> list[str
         )
     recorded = set(held_out) - set(trained)
     return [f for f in files if f in recorded]
+
+
+def excerpts(
+    files: Iterable[str], root: str | os.PathLike | None = None, chars: int = 2000
+) -> list[str]:
+    """The start of each file, at most ``chars`` characters, cut after a whole line: a
+    sample of many files' code rather than a long stretch of one."""
+    if chars < 1:
+        raise ValueError(f"chars must be at least 1, got {chars}")
+    result = []
+    for f in files:
+        text = read_text([f], root)
+        if len(text) > chars:
+            end = text.rfind("\n", 0, chars)
+            text = text[: end + 1] if end >= 0 else text[:chars]
+        if text:
+            result.append(text)
+    return result
+
+
+def function_snippet(
+    files: Iterable[str], root: str | os.PathLike | None = None, length: int = 800
+) -> tuple[str, str]:
+    """``(label, text)``: the first ``length`` characters of the first top-level function, in
+    the first of ``files`` that has one that long; the label names the file and function
+    ("textwrap.py: def dedent"), so a snippet is never shown under another file's name."""
+    pattern = re.compile(r"^def (\w+)\(", re.MULTILINE)
+    for f in files:
+        text = read_text([f], root)
+        for match in pattern.finditer(text):
+            if len(text) - match.start() >= length:
+                return f"{f}: def {match.group(1)}", text[match.start() : match.start() + length]
+    raise ValueError(f"none of the files has a top-level function of {length} characters")

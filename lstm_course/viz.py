@@ -489,6 +489,35 @@ def plot_gate_saturation(saturations: dict[str, tuple[np.ndarray, np.ndarray]]) 
     return fig
 
 
+def plot_unit_vs_probe(reports: Mapping[str, Mapping[str, object]]) -> Figure:
+    """For each model (``{model: {feature: ProbeResult}}``, see
+    :func:`lstm_course.probes.unit_vs_probe`) and feature, two bars: how well the best single
+    unit reads the feature, and how well a probe of all units does, both on the scoring text."""
+    features = list(next(iter(reports.values())))
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    width = 0.8 / (2 * len(reports))
+    x = np.arange(len(features))
+    palette = sns.color_palette("Paired", 2 * len(reports))
+    for m, (name, report) in enumerate(reports.items()):
+        for k, (what, attribute) in enumerate((("best unit", "unit_r"), ("probe", "probe_r"))):
+            values = [getattr(report[f], attribute) for f in features]
+            offset = (2 * m + k - len(reports) + 0.5) * width
+            bars = ax.bar(
+                x + offset, values, width, label=f"{name}: {what}", color=palette[2 * m + k]
+            )
+            ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=2)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(x, features)
+    ax.set_ylim(min(0, ax.get_ylim()[0]), 1.05)
+    ax.set_ylabel("correlation r on the scoring text")
+    ax.set_title(
+        "Reading the memory: one unit knows part of each feature, all units together far more"
+    )
+    ax.legend(fontsize=8, ncols=2, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
 def activation_explorer(model, snippets: dict[str, str], start_unit: int = 0):
     """An ipywidgets explorer for a character model (:class:`lstm_course.charlm.CharLM`):
     pick a snippet or type one, choose a unit and what to show, and see its value on every

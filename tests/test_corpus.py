@@ -120,3 +120,24 @@ def test_held_out_files_are_held_out_on_another_python_too(version):
     assert set(unseen) <= set(there_held)
     text = corpus.read_text(unseen[:3], root)
     assert len(text) > 1000
+
+
+def test_a_snippet_is_labelled_with_the_file_and_function_it_comes_from(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\ndef short():\n    pass\n")
+    (tmp_path / "b.py").write_text("import os\n\n\ndef walk(top):\n" + "    x = 1\n" * 20)
+    label, text = corpus.function_snippet(["a.py", "b.py"], tmp_path, length=60)
+    assert label == "b.py: def walk" and text.startswith("def walk(top):") and len(text) == 60
+    with pytest.raises(ValueError, match="none of the files"):
+        corpus.function_snippet(["a.py"], tmp_path, length=60)
+
+
+def test_excerpts_are_the_starts_of_files_cut_after_a_whole_line(tmp_path):
+    (tmp_path / "a.py").write_text("one = 1\ntwo = 2\nthree = 3\n")
+    (tmp_path / "b.py").write_text("x = 1\n")
+    (tmp_path / "c.py").write_text("")
+    assert corpus.excerpts(["a.py", "b.py", "c.py"], tmp_path, chars=20) == [
+        "one = 1\ntwo = 2\n",
+        "x = 1\n",
+    ]
+    with pytest.raises(ValueError, match="chars must be at least 1"):
+        corpus.excerpts(["a.py"], tmp_path, chars=0)

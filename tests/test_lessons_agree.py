@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_course import vocab
-from lstm_course.cells import LSTMCell
+from lstm_course.cells import GRUCell, LSTMCell
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -81,3 +81,19 @@ def test_lesson1_lstm_step_is_the_package_cell(batch, n_in, n_hid, seed):
         got = lstm_step(x, h, c)
     for a, b in zip(got, want, strict=True):
         torch.testing.assert_close(a, b, atol=1e-12, rtol=0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5), st.integers(0, 2**31 - 1))
+def test_lesson5_gru_step_is_the_package_cell(batch, n_in, n_hid, seed):
+    gen = torch.Generator().manual_seed(seed)
+    cell = GRUCell(n_in, n_hid, dtype=torch.float64)
+    with torch.no_grad():
+        for p in cell.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
+    gru_step = lesson_function("05_gru_and_why_gates.ipynb", "gru_step", {"torch": torch})
+    x = torch.randn(batch, n_in, generator=gen, dtype=torch.float64)
+    h = torch.randn(batch, n_hid, generator=gen, dtype=torch.float64)
+    with torch.no_grad():
+        got = gru_step(x, h, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        torch.testing.assert_close(got, cell(x, h), atol=1e-12, rtol=0)

@@ -1,0 +1,137 @@
+"""Where one training epoch of the full tagger spends its time, on this machine.
+
+    python benchmarks/tagger_profile.py [--batches 150] [--batch-size 64] [--data DIR]
+
+Trains the course's default tagger (``TaggerConfig()``) on ``--batches`` batches of UD
+English EWT train, as ``lstm_course.training.train`` does, and prints two tables:
+
+1. wall-clock time per phase of a training step (encoding the batch in Python, the forward
+   pass, the backward pass, clipping and the optimizer step), and the dev evaluation that
+   follows every epoch, scaled to a whole epoch;
+2. torch.profiler's operators, grouped by what they belong to (the character CNN, packing,
+   the LSTM, the optimizer, ...), forward and backward together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from collections import defaultdict
+
+import torch
+from torch.profiler import ProfilerActivity, profile
+
+from lstm_course.batching import bucketed_batches
+from lstm_course.data import load_ud_english_ewt
+from lstm_course.runtime import set_seed
+from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
+from lstm_course.training import evaluate, make_optimizer
+
+# torch.profiler's operator names, by the part of the tagger they belong to (first match wins)
+GROUPS = [
+    ("LSTM", ("lstm", "rnn", "gru")),
+    ("packing", ("pack", "sort", "index_select", "gather")),
+    ("character CNN", ("conv", "max", "masked_fill", "embedding_dense", "embedding")),
+    ("optimizer", ("adam", "_foreach", "addcdiv", "lerp", "sqrt", "clip", "norm")),
+    ("loss and output layer", ("cross_entropy", "nll", "log_softmax", "linear", "addmm", "mm")),
+    ("dropout", ("dropout", "bernoulli")),
+]
+
+
+def group_of(name: str) -> str:
+    lowered = name.lower()
+    for group, keys in GROUPS:
+        if any(k in lowered for k in keys):
+            return group
+    return "other (copies, concatenation, dispatch)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, default=150)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--data", default=None, help="folder with the EWT files")
+    args = parser.parse_args()
+
+    train_sents = load_ud_english_ewt("train", args.data)
+    dev_sents = load_ud_english_ewt("dev", args.data)
+    set_seed(0)
+    config = TaggerConfig()
+    model = LSTMTagger(config, TaggerVocabs.build(train_sents, config))
+    optimizer = make_optimizer(model, lr=2e-3)
+    batches = bucketed_batches([len(s) for s in train_sents], args.batch_size)
+    per_epoch = len(batches)
+    batches = batches[: args.batches]
+    print(
+        f"machine: {platform.machine()}, {torch.get_num_threads()} torch threads, "
+        f"torch {torch.__version__}; tagger: {config}"
+    )
+    print(f"{args.batches} batches of {args.batch_size} sentences (an epoch has {per_epoch})\n")
+
+    phases: dict[str, float] = defaultdict(float)
+    words = 0
+    flush = torch.set_flush_denormal(True)
+    model.train()
+
+    def step(indices: list[int]) -> int:
+        t0 = time.perf_counter()
+        chunk = [train_sents[i] for i in indices]
+        batch = model.encode([s.words for s in chunk], [s.tags for s in chunk])
+        t1 = time.perf_counter()
+        loss = model.loss(batch)
+        t2 = time.perf_counter()
+        optimizer.zero_grad()
+        loss.backward()
+        t3 = time.perf_counter()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        t4 = time.perf_counter()
+        for name, seconds in zip(
+            ("encode the batch (Python)", "forward", "backward", "clip + optimizer step"),
+            (t1 - t0, t2 - t1, t3 - t2, t4 - t3),
+            strict=True,
+        ):
+            phases[name] += seconds
+        return batch.n_words
+
+    for indices in batches[:5]:  # warm up
+        step(indices)
+    phases.clear()
+    start = time.perf_counter()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for indices in batches[5:]:
+            words += step(indices)
+    elapsed = time.perf_counter() - start
+    model.eval()
+    t0 = time.perf_counter()
+    evaluate(model, dev_sents)
+    phases["dev evaluation (once per epoch)"] = (time.perf_counter() - t0) * (
+        (len(batches) - 5) / per_epoch
+    )
+    if flush:
+        torch.set_flush_denormal(False)
+
+    total = sum(phases.values())
+    rate = words / elapsed
+    print(f"1. Wall-clock phases ({words:,} words in {elapsed:.1f} s: {rate:,.0f} words/s)")
+    for name, seconds in sorted(phases.items(), key=lambda kv: -kv[1]):
+        print(f"   {name:34s} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
+    epoch_seconds = total * per_epoch / (len(batches) - 5)
+    print(f"   a whole epoch at this rate: {epoch_seconds:.0f} s\n")
+
+    grouped: dict[str, float] = defaultdict(float)
+    for event in prof.key_averages():
+        if event.key.startswith(("aten::", "mkldnn", "Optimizer", "autograd::")):
+            grouped[group_of(event.key)] += event.self_cpu_time_total / 1e6
+    profiled = sum(grouped.values())
+    print("2. Operators by part of the tagger (self CPU time, forward and backward)")
+    for name, seconds in sorted(grouped.items(), key=lambda kv: -kv[1]):
+        print(f"   {name:40s} {seconds:7.2f} s  {100 * seconds / profiled:5.1f}%")
+    print("\n   the ten most expensive operators:")
+    table = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=10)
+    print("\n".join("   " + line for line in table.splitlines()))
+
+
+if __name__ == "__main__":
+    main()

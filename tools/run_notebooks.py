@@ -1,0 +1,81 @@
+"""Execute every lesson on a chosen device, and print one line per lesson.
+
+    python tools/run_notebooks.py                 # the device the course would pick
+    python tools/run_notebooks.py --device cpu    # or cuda, cuda:1, mps
+    python tools/run_notebooks.py --device cuda 04 06   # only lessons 04 and 06
+
+Each notebook runs top to bottom in a fresh kernel, with ``LSTM_COURSE_DEVICE`` set, so the
+course's ``default_device()`` returns the device asked for. Nothing is written back: the
+stored outputs stay those of the CPU run that nbval checks. A line reads
+
+    04_pos_tagger.ipynb              cuda   ok                          71.2 s
+    06_inside_an_lstm.ipynb          cuda   failed in code cell 12: ... 30.5 s
+
+and the exit status is 1 if any lesson failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from lstm_course.runtime import DEVICE_ENV, default_device
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def run(path: Path, timeout: int) -> str:
+    """Execute one notebook in a fresh kernel; "ok" or where and why it failed."""
+    nb = nbformat.read(path, as_version=4)
+    resources = {"metadata": {"path": str(path.parent)}}  # run from the notebooks' folder
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources)
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        code_cells = [c for c in nb.cells if c.cell_type == "code"]
+        failed = next(
+            (
+                i
+                for i, c in enumerate(code_cells, start=1)
+                if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
+            "?",
+        )
+        last_line = str(error).strip().splitlines()[-1][:80]
+        return f"failed in code cell {failed}: {last_line}"
+    return "ok"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", help="cpu, cuda, cuda:N or mps (default: the course's choice)")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    parser.add_argument("lessons", nargs="*", help="lesson numbers or names to run (default: all)")
+    args = parser.parse_args(argv)
+    if args.device:
+        os.environ[DEVICE_ENV] = args.device  # the kernels inherit it
+    device = str(default_device())  # also checks that the device exists here
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if args.lessons:
+        paths = [p for p in paths if any(p.name.startswith(lesson) for lesson in args.lessons)]
+    if not paths:
+        parser.error(f"no lesson matches {args.lessons}")
+    failures = 0
+    for path in paths:
+        start = time.perf_counter()
+        verdict = run(path, args.timeout)
+        failures += verdict != "ok"
+        seconds = time.perf_counter() - start
+        print(f"{path.name:36s} {device:7s} {verdict:45s} {seconds:6.1f} s", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
