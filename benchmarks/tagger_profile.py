@@ -3,7 +3,8 @@
     python benchmarks/tagger_profile.py [--batches 150] [--batch-size 64] [--data DIR]
 
 Trains the course's default tagger (``TaggerConfig()``) on ``--batches`` batches of UD
-English EWT train, as ``lstm_course.training.train`` does, and prints two tables:
+English EWT train, as ``lstm_course.training.train`` does (batches of one length, the
+default learning rate, bfloat16 mixed precision where the CPU has it), and prints two tables:
 
 1. wall-clock time per phase of a training step (encoding the batch in Python, the forward
    pass, the backward pass, clipping and the optimizer step), and the dev evaluation that
@@ -24,9 +25,9 @@ from torch.profiler import ProfilerActivity, profile
 
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import load_ud_english_ewt
-from lstm_course.runtime import set_seed
+from lstm_course.runtime import native_bfloat16, set_seed
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
-from lstm_course.training import evaluate, make_optimizer
+from lstm_course.training import DEFAULT_LR, evaluate, make_optimizer
 
 # torch.profiler's operator names, by the part of the tagger they belong to (first match wins)
 GROUPS = [
@@ -59,13 +60,15 @@ def main() -> None:
     set_seed(0)
     config = TaggerConfig()
     model = LSTMTagger(config, TaggerVocabs.build(train_sents, config))
-    optimizer = make_optimizer(model, lr=2e-3)
+    optimizer = make_optimizer(model, lr=DEFAULT_LR)
+    bfloat16 = native_bfloat16("cpu")  # as train() decides
     batches = bucketed_batches([len(s) for s in train_sents], args.batch_size)
     per_epoch = len(batches)
     batches = batches[: args.batches]
     print(
         f"machine: {platform.machine()}, {torch.get_num_threads()} torch threads, "
-        f"torch {torch.__version__}; tagger: {config}"
+        f"torch {torch.__version__}; tagger: {config}; "
+        f"{'bfloat16 mixed precision' if bfloat16 else 'float32'}"
     )
     print(f"{args.batches} batches of {args.batch_size} sentences (an epoch has {per_epoch})\n")
 
@@ -79,7 +82,8 @@ def main() -> None:
         chunk = [train_sents[i] for i in indices]
         batch = model.encode([s.words for s in chunk], [s.tags for s in chunk])
         t1 = time.perf_counter()
-        loss = model.loss(batch)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+            loss = model.loss(batch)
         t2 = time.perf_counter()
         optimizer.zero_grad()
         loss.backward()

@@ -1,8 +1,12 @@
-"""Training throughput: the notes' one-sentence-per-step loop vs the course's batches.
+"""Training throughput, two comparisons in one run, each way for the same wall-clock time.
 
-Both train the notes' architecture (embedding -> one unidirectional LSTM layer -> linear,
-the same sizes) on UD English EWT train for the same wall-clock time, one after the other
-in one run, and report training tokens per second. The last line is the ratio.
+1. The notes' architecture (embedding -> one unidirectional LSTM layer -> linear, the same
+   sizes), trained the notes' way (one sentence per step) and the course's way (batches of
+   sentences of one length); the line ``speedup: N.Nx`` is the ratio.
+2. The full tagger of lesson 4, before and after the speed-ups of this benchmark's issue:
+   before, the former defaults (192 units, 128 character filters, batches of 32 cut from the
+   sorted lengths, so of mixed lengths, denormal floats not flushed); after, the current
+   ``TaggerConfig()`` and ``train()`` defaults. The line ``full tagger: N.Nx`` is the ratio.
 
     python benchmarks/tagger_throughput.py [--seconds 30] [--batch-size 128] [--data DIR]
 """
@@ -18,8 +22,9 @@ from torch import nn
 
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import load_ud_english_ewt
-from lstm_course.runtime import set_seed
+from lstm_course.runtime import native_bfloat16, set_seed
 from lstm_course.tagger import LSTMTagger, NotesLSTMTagger, TaggerConfig, TaggerVocabs
+from lstm_course.training import DEFAULT_BATCH_SIZE, DEFAULT_LR, _train_epoch, make_optimizer
 
 EMBEDDING_DIM = HIDDEN_DIM = 64
 
@@ -78,6 +83,38 @@ def batched_way(sentences, vocabs, seconds: float, batch_size: int) -> float:
     return tokens / (time.perf_counter() - start)
 
 
+def full_tagger(
+    sentences,
+    config: TaggerConfig,
+    batches: list[list[int]],
+    *,
+    lr: float,
+    flush: bool,
+    bfloat16: bool,
+    seconds: float,
+) -> float:
+    """Training words per second of the full tagger, with the loop ``train()`` runs."""
+    set_seed(0)
+    model = LSTMTagger(config, TaggerVocabs.build(sentences, config))
+    optimizer = make_optimizer(model, lr)
+    was = torch.set_flush_denormal(flush)
+    try:
+        deadline = time.perf_counter() + seconds
+        _, words_per_second = _train_epoch(
+            model, optimizer, sentences, batches, lambda step: lr, 5.0, deadline, bfloat16
+        )
+    finally:
+        torch.set_flush_denormal(was and flush)
+    return words_per_second
+
+
+def sorted_runs(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """The former batches: runs of the sentences sorted by length, in a shuffled order."""
+    order = sorted(torch.randperm(len(lengths)).tolist(), key=lambda i: lengths[i])
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    return [batches[i] for i in torch.randperm(len(batches)).tolist()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="training time for each way")
@@ -101,6 +138,36 @@ def main() -> None:
     many = batched_way(sentences, vocabs, args.seconds, args.batch_size)
     print(f"course's way, bucketed batches of {args.batch_size}: {many:10,.0f} tokens/s")
     print(f"speedup: {many / one:.1f}x")
+
+    print("\nthe full tagger (lesson 4's command line), before and after:")
+    lengths = [len(s) for s in sentences]
+    set_seed(0)
+    before = full_tagger(
+        sentences,
+        TaggerConfig(hidden_dim=192, char_filters=128),
+        sorted_runs(lengths, 32),
+        lr=2e-3,
+        flush=False,
+        bfloat16=False,
+        seconds=args.seconds,
+    )
+    print(f"before: 192 units, 128 filters, mixed-length batches of 32: {before:8,.0f} words/s")
+    after = full_tagger(
+        sentences,
+        TaggerConfig(),
+        bucketed_batches(lengths, DEFAULT_BATCH_SIZE, generator=torch.Generator().manual_seed(0)),
+        lr=DEFAULT_LR,
+        flush=True,
+        bfloat16=native_bfloat16("cpu"),
+        seconds=args.seconds,
+    )
+    config = TaggerConfig()
+    precision = "bfloat16 mixed precision" if native_bfloat16("cpu") else "float32"
+    print(
+        f"after:  {config.hidden_dim} units, {config.char_filters} filters, one-length batches "
+        f"of {DEFAULT_BATCH_SIZE}, {precision}: {after:8,.0f} words/s"
+    )
+    print(f"full tagger: {after / before:.1f}x")
 
 
 if __name__ == "__main__":

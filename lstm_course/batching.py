@@ -74,19 +74,29 @@ def bucketed_batches(
     shuffle: bool = True,
     generator: torch.Generator | None = None,
 ) -> list[list[int]]:
-    """Indices of the sentences, grouped in batches of similar length.
+    """Indices of the sentences, grouped in batches of sentences of the **same** length.
 
-    Sentences are sorted by length (in random order among equal lengths when shuffling),
-    cut into batches of ``batch_size``, and the batches are shuffled, so every epoch sees
-    different neighbours but little padding.
+    Sentences of each length are cut into batches of at most ``batch_size`` (in random order
+    when shuffling), and the batches are shuffled, so every epoch sees different neighbours
+    and no padding at all. Equal lengths matter for speed, not only for padding: for a batch
+    whose sequences all have one length, PyTorch's CPU LSTM takes its fused path (oneDNN);
+    for mixed lengths it falls back to a step-by-step loop whose backward pass was 1.4 to 1.7
+    times slower on the course's machine (``benchmarks/tagger_throughput.py``). Rare lengths
+    make small batches; there are few of them.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     order = (
         torch.randperm(len(lengths), generator=generator) if shuffle else torch.arange(len(lengths))
     )
-    order = sorted(order.tolist(), key=lambda i: lengths[i])  # stable: random among ties
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    by_length: dict[int, list[int]] = {}
+    for i in order.tolist():
+        by_length.setdefault(lengths[i], []).append(i)
+    batches = [
+        group[k : k + batch_size]
+        for _, group in sorted(by_length.items())
+        for k in range(0, len(group), batch_size)
+    ]
     if shuffle:
         batches = [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
     return batches

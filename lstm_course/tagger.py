@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from lstm_course.batching import IGNORE_INDEX, Batch, pad_sequences
+from lstm_course.batching import IGNORE_INDEX, Batch, bucketed_batches, pad_sequences
 from lstm_course.cells import RECURRENT_LAYERS
 from lstm_course.data import ConlluError, TaggedSentence, read_conllu, tokenize
 from lstm_course.files import load_checkpoint, save_checkpoint
@@ -241,15 +241,21 @@ class LSTMTagger(nn.Module):
 
     @torch.no_grad()
     def predict(self, sentences: Sequence[Sequence[str]], batch_size: int = 256) -> list[list[str]]:
-        """The most likely tag of every word, for lists of words."""
+        """The most likely tag of every word, for lists of words, in the order given.
+
+        Sentences are tagged in batches of one length each (see
+        :func:`lstm_course.batching.bucketed_batches`): no padding, and the LSTM's fast path.
+        """
+        sentences = [_check_words(s, i) for i, s in enumerate(sentences)]
         was_training = self.training
         self.eval()
         try:
-            tagged: list[list[str]] = []
-            for start in range(0, len(sentences), batch_size):
-                chunk = sentences[start : start + batch_size]
-                best = self(self.encode(chunk)).argmax(dim=-1).cpu()
-                tagged += [self.vocabs.tags.decode(best[i, : len(s)]) for i, s in enumerate(chunk)]
+            tagged: list[list[str]] = [[] for _ in sentences]
+            lengths = [len(s) for s in sentences]
+            for indices in bucketed_batches(lengths, batch_size, shuffle=False):
+                best = self(self.encode([sentences[i] for i in indices])).argmax(dim=-1).cpu()
+                for row, i in enumerate(indices):
+                    tagged[i] = self.vocabs.tags.decode(best[row, : lengths[i]])
             return tagged
         finally:
             self.train(was_training)
@@ -328,7 +334,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget (default 10)")
     t.add_argument("--epochs", type=int, default=None, help="stop after this many epochs")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--batch-size", type=int, default=None, help="default 64")
+    t.add_argument(
+        "--precision",
+        choices=("auto", "float32", "bfloat16"),
+        default="auto",
+        help="auto: bfloat16 mixed precision where the CPU computes it natively, else float32",
+    )
     e = sub.add_parser("evaluate", help="print the UPOS accuracy of a checkpoint on a CoNLL-U file")
     e.add_argument("model", type=Path)
     e.add_argument("file", type=Path)
@@ -354,7 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 minutes=args.minutes,
                 epochs=args.epochs,
                 seed=args.seed,
-                batch_size=args.batch_size,
+                **({"batch_size": args.batch_size} if args.batch_size else {}),
+                bfloat16={"auto": None, "float32": False, "bfloat16": True}[args.precision],
                 checkpoint=args.out,
             )
             best = 100 * result.best_dev_accuracy

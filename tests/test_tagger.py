@@ -9,6 +9,7 @@ import torch
 
 from lstm_course import tagger as tagger_module
 from lstm_course.data import read_conllu
+from lstm_course.runtime import native_bfloat16
 from lstm_course.tagger import (
     CheckpointError,
     LSTMTagger,
@@ -49,6 +50,20 @@ def test_training_puts_the_denormal_flag_back(toy):
     assert (denormal * 1.0).item() != 0.0
 
 
+def test_mixed_precision_training_learns_the_toy_corpus_and_keeps_float32_weights(toy):
+    # bfloat16 autocast: products in bfloat16, weights, Adam and the loss in float32
+    result = train(
+        toy, toy, config=SMALL, epochs=40, batch_size=2, lr=0.02, bfloat16=True, progress=False
+    )
+    assert result.best_dev_accuracy == 1.0
+    assert {p.dtype for p in result.model.parameters()} == {torch.float32}
+
+
+def test_native_bfloat16_is_only_ever_claimed_for_a_cpu():
+    assert native_bfloat16("meta") is False
+    assert isinstance(native_bfloat16("cpu"), bool)
+
+
 def test_word_dropout_swaps_words_for_unk_in_training_only(toy):
     config = dataclasses.replace(SMALL, word_dropout=0.5, char_dim=0)
     torch.manual_seed(0)
@@ -83,6 +98,14 @@ def test_padding_does_not_count_in_the_loss(model, toy):
         b = model.loss(model.encode([long.words], [long.tags]))
     expected = (a * len(short) + b * len(long)) / (len(short) + len(long))
     torch.testing.assert_close(both, expected)
+
+
+def test_predict_returns_tags_in_the_order_given_whatever_the_lengths(model, toy):
+    # predict() groups sentences by length internally; the answer must not show it
+    sentences = [s.words for s in toy] + [s.words[:2] for s in toy] + [toy[0].words[:1]]
+    alone = [model.predict([s])[0] for s in sentences]
+    assert model.predict(sentences, batch_size=2) == alone
+    assert [len(tags) for tags in alone] == [len(s) for s in sentences]
 
 
 def test_no_state_is_kept_between_calls(model, toy):
