@@ -358,26 +358,31 @@ def plot_states_heatmap(
     if h_np.ndim != 2 or h_np.shape != c_np.shape:
         raise ValueError(f"h and c must both be (time, hidden), got {h_np.shape}, {c_np.shape}")
     labels = list(steps) if steps is not None else "auto"
+    # rows of one grid: [what was read,] the two heatmaps, and their colour bars, each in its
+    # own row below: a colour bar beside a heatmap would narrow it, and the input above would
+    # no longer line up with its steps; tight_layout makes room for the step labels between
     if inputs is None:
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-        heat_axes = list(axes)
+        fig, axes = plt.subplots(
+            2, 2, figsize=(12, 4.8), gridspec_kw={"height_ratios": [1, 0.05]}, squeeze=False
+        )
     else:
         x_np = _as_numpy(inputs).reshape(-1)
         if len(x_np) != len(h_np):
             raise ValueError(f"{len(h_np)} steps of h but {len(x_np)} inputs")
         fig, axes = plt.subplots(
-            2, 2, figsize=(12, 6), gridspec_kw={"height_ratios": [1, 2.2]}, sharex="col"
+            3, 2, figsize=(12, 6.6), gridspec_kw={"height_ratios": [1, 2.2, 0.1]}
         )
-        heat_axes = list(axes[1])
         for ax in axes[0]:
             ax.plot(np.arange(len(x_np)) + 0.5, x_np, color="black", lw=1.5)  # cell centres
             ax.axhline(0, color="grey", lw=0.8, ls=":")
+            ax.set_xlim(0, len(x_np))  # the heatmap's steps: cell i spans [i, i + 1]
+            ax.tick_params(axis="x", labelbottom=False)
             ax.set_ylabel("input $x_t$")
             ax.set_title("what the LSTM reads")
     bound = float(max(np.abs(c_np).max(), 1.0))
-    for ax, values, name, vmax in (
-        (heat_axes[0], h_np, "hidden state $h_t$ (STM)", 1.0),
-        (heat_axes[1], c_np, "cell state $c_t$ (LTM)", bound),
+    for ax, bar, values, name, vmax in (
+        (axes[-2][0], axes[-1][0], h_np, "hidden state $h_t$ (STM)", 1.0),
+        (axes[-2][1], axes[-1][1], c_np, "cell state $c_t$ (LTM)", bound),
     ):
         sns.heatmap(
             values.T,
@@ -388,8 +393,10 @@ def plot_states_heatmap(
             vmax=vmax,
             xticklabels=labels,
             yticklabels=max(1, values.shape[1] // 8),
-            cbar_kws={"label": "value", "location": "bottom", "shrink": 0.6, "pad": 0.2},
+            cbar_ax=bar,
+            cbar_kws={"label": "value", "orientation": "horizontal"},
         )
+        ax.tick_params(axis="y", labelrotation=0)
         ax.set_xlabel("time step")
         ax.set_ylabel("unit")
         ax.set_title(name)

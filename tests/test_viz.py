@@ -44,3 +44,21 @@ def test_explorer_redraws_when_the_unit_changes():
     assert "unit 5: forget factor f_t" in view.value and view.value.count("<span") == 8
     choice.value = "(type your own)"
     assert view.value.count("<span") == len(box.children[1].value)  # the typed snippet
+
+
+def test_states_heatmap_keeps_the_input_aligned_with_the_steps_below_it():
+    h, c = torch.rand(12, 4) * 2 - 1, torch.randn(12, 4)
+    fig = viz.plot_states_heatmap(h, c, inputs=torch.arange(12.0), title="t")
+    fig.tight_layout()  # as a learner might: the alignment must survive it
+    fig.canvas.draw()
+    inputs = [ax for ax in fig.axes if ax.get_title() == "what the LSTM reads"]
+    heatmaps = [ax for ax in fig.axes if "state" in ax.get_title()]
+    assert len(inputs) == len(heatmaps) == 2
+    for above, below in zip(inputs, heatmaps, strict=True):
+        a, b = above.get_position(), below.get_position()
+        assert a.x0 == pytest.approx(b.x0) and a.x1 == pytest.approx(b.x1)
+        assert above.get_xlim() == pytest.approx(below.get_xlim())
+    with pytest.raises(ValueError, match="12 steps of h but 3 inputs"):
+        viz.plot_states_heatmap(h, c, inputs=torch.zeros(3))
+    with pytest.raises(ValueError, match="must both be"):
+        viz.plot_states_heatmap(h, c[:, :2])
