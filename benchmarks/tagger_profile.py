@@ -25,9 +25,11 @@ from torch.profiler import ProfilerActivity, profile
 
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import load_ud_english_ewt
-from lstm_course.runtime import native_bfloat16, set_seed
+from lstm_course.runtime import mixed_precision, native_bfloat16, set_seed
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 from lstm_course.training import DEFAULT_LR, evaluate, make_optimizer
+
+WARM_UP = 5  # batches run before timing: the first steps allocate and are slow
 
 # torch.profiler's operator names, by the part of the tagger they belong to (first match wins)
 GROUPS = [
@@ -54,6 +56,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--data", default=None, help="folder with the EWT files")
     args = parser.parse_args()
+    if args.batches <= WARM_UP:
+        parser.error(f"--batches must be more than the {WARM_UP} warm-up batches")
 
     train_sents = load_ud_english_ewt("train", args.data)
     dev_sents = load_ud_english_ewt("dev", args.data)
@@ -82,7 +86,7 @@ def main() -> None:
         chunk = [train_sents[i] for i in indices]
         batch = model.encode([s.words for s in chunk], [s.tags for s in chunk])
         t1 = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+        with mixed_precision("cpu", bfloat16):
             loss = model.loss(batch)
         t2 = time.perf_counter()
         optimizer.zero_grad()
@@ -99,19 +103,19 @@ def main() -> None:
             phases[name] += seconds
         return batch.n_words
 
-    for indices in batches[:5]:  # warm up
+    for indices in batches[:WARM_UP]:
         step(indices)
     phases.clear()
     start = time.perf_counter()
     with profile(activities=[ProfilerActivity.CPU]) as prof:
-        for indices in batches[5:]:
+        for indices in batches[WARM_UP:]:
             words += step(indices)
     elapsed = time.perf_counter() - start
     model.eval()
     t0 = time.perf_counter()
     evaluate(model, dev_sents)
     phases["dev evaluation (once per epoch)"] = (time.perf_counter() - t0) * (
-        (len(batches) - 5) / per_epoch
+        (len(batches) - WARM_UP) / per_epoch
     )
     if flush:
         torch.set_flush_denormal(False)
@@ -121,7 +125,7 @@ def main() -> None:
     print(f"1. Wall-clock phases ({words:,} words in {elapsed:.1f} s: {rate:,.0f} words/s)")
     for name, seconds in sorted(phases.items(), key=lambda kv: -kv[1]):
         print(f"   {name:34s} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
-    epoch_seconds = total * per_epoch / (len(batches) - 5)
+    epoch_seconds = total * per_epoch / (len(batches) - WARM_UP)
     print(f"   a whole epoch at this rate: {epoch_seconds:.0f} s\n")
 
     grouped: dict[str, float] = defaultdict(float)

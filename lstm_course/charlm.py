@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 import string
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from tqdm.auto import tqdm
 
 from lstm_course.cells import Gates, LSTMCell, Trace
 from lstm_course.files import load_checkpoint, save_checkpoint
+from lstm_course.runtime import mixed_precision
 from lstm_course.vocab import Vocab
 
 CHECKPOINT_FORMAT = "lstm_course.charlm"
@@ -254,8 +254,7 @@ def train_char_lm(
         if start + seq_len + 1 > stream_length:  # the end of the streams: start over
             state, start = None, 0
         window = streams[:, start : start + seq_len + 1]
-        mixed = torch.autocast(device.type, dtype=torch.bfloat16) if bfloat16 else nullcontext()
-        with mixed:
+        with mixed_precision(device, bfloat16):
             logits, state = model(window[:, :-1], state)
         state = tuple(s.detach().float() for s in state)  # keep the memory, cut the gradient
         loss = nn.functional.cross_entropy(logits.float().flatten(0, 1), window[:, 1:].flatten())

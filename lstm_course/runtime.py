@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 import torch
@@ -96,6 +97,16 @@ def native_bfloat16(device: torch.device | str) -> bool:
         return bool(check()) if check is not None else False
     except RuntimeError:
         return False
+
+
+def mixed_precision(device: torch.device | str, bfloat16: bool) -> AbstractContextManager:
+    """The context a training step's forward pass runs in: ``torch.autocast`` to bfloat16 on
+    ``device`` when ``bfloat16`` is true (matrix products in bfloat16, the weights that
+    Adam updates stay float32), else a context that changes nothing. One place, so the
+    tagger's and the character model's training and the profile run the same way."""
+    if not bfloat16:
+        return nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
 
 
 def describe(device: torch.device | str) -> str:

@@ -7,7 +7,6 @@ import math
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import torch
@@ -15,7 +14,7 @@ from tqdm.auto import tqdm
 
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import TaggedSentence
-from lstm_course.runtime import default_device, native_bfloat16, set_seed
+from lstm_course.runtime import default_device, mixed_precision, native_bfloat16, set_seed
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 
 #: Sentences per training batch, and Adam's learning rate for it (measured on the course's
@@ -209,7 +208,7 @@ def _train_epoch(
 ) -> tuple[float, float]:
     """One pass over ``batches`` (lists of sentence indices), stopping early at ``deadline``;
     returns the mean loss per word and the words trained on per second."""
-    device_type = model.hidden2tag.weight.device.type
+    device = model.hidden2tag.weight.device
     model.train()
     total_loss, words, start = 0.0, 0, time.perf_counter()
     for step, indices in enumerate(batches):
@@ -217,8 +216,7 @@ def _train_epoch(
             group["lr"] = learning_rate(step)
         chunk = [sentences[i] for i in indices]
         batch = model.encode([s.words for s in chunk], [s.tags for s in chunk])
-        mixed = torch.autocast(device_type, dtype=torch.bfloat16) if bfloat16 else nullcontext()
-        with mixed:
+        with mixed_precision(device, bfloat16):
             loss = model.loss(batch)
         optimizer.zero_grad()
         loss.backward()
