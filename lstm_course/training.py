@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import torch
 from tqdm.auto import tqdm
 
-from lstm_course.batching import bucketed_batches
+from lstm_course.batching import EncodedCorpus, bucketed_batches
 from lstm_course.data import TaggedSentence
 from lstm_course.runtime import default_device, mixed_precision, native_bfloat16, set_seed
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
@@ -140,6 +140,9 @@ def train(
         bfloat16 = native_bfloat16(device)
     model = LSTMTagger(config, TaggerVocabs.build(train_sentences, config)).to(device)
     optimizer = make_optimizer(model, lr)
+    corpus = model.encode_corpus(
+        [s.words for s in train_sentences], [s.tags for s in train_sentences]
+    )
     lengths = [len(s) for s in train_sentences]
     start = time.perf_counter()
     deadline = start + 60 * minutes if minutes is not None else float("inf")
@@ -167,7 +170,7 @@ def train(
                 batches, desc=f"epoch {epoch}", unit="batch", disable=not progress, leave=False
             )
             loss, words_per_second = _train_epoch(
-                model, optimizer, train_sentences, bar, learning_rate, clip, deadline, bfloat16
+                model, optimizer, corpus, bar, learning_rate, clip, deadline, bfloat16
             )
             accuracy = evaluate(model, dev_sentences).accuracy
             seconds = time.perf_counter() - start
@@ -192,30 +195,38 @@ def train(
 
 def make_optimizer(model: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
     """Adam with β2 = 0.9: the second-moment average forgets faster than the default 0.999,
-    which suits the sparse, bursty gradients of word embeddings."""
-    return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9))
+    which suits the sparse, bursty gradients of word embeddings.
+
+    Adam's *fused* implementation updates all the weights in one loop instead of a dozen
+    tensor operations per weight: the same arithmetic, and its step took 1.7 instead of
+    6.9 ms on the course's CPU. PyTorch before 2.4 has it only on GPUs, and refuses it on
+    the CPU; there the ordinary implementation is used.
+    """
+    try:
+        return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9), fused=True)
+    except RuntimeError:
+        return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9))
 
 
 def _train_epoch(
     model: LSTMTagger,
     optimizer: torch.optim.Optimizer,
-    sentences: Sequence[TaggedSentence],
+    corpus: EncodedCorpus,
     batches: Iterable[list[int]],
     learning_rate: Callable[[int], float],
     clip: float,
     deadline: float,
     bfloat16: bool = False,
 ) -> tuple[float, float]:
-    """One pass over ``batches`` (lists of sentence indices), stopping early at ``deadline``;
-    returns the mean loss per word and the words trained on per second."""
+    """One pass over ``batches`` (lists of indices into ``corpus``), stopping early at
+    ``deadline``; returns the mean loss per word and the words trained on per second."""
     device = model.hidden2tag.weight.device
     model.train()
     total_loss, words, start = 0.0, 0, time.perf_counter()
     for step, indices in enumerate(batches):
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step)
-        chunk = [sentences[i] for i in indices]
-        batch = model.encode([s.words for s in chunk], [s.tags for s in chunk])
+        batch = corpus.batch(indices).to(device)
         with mixed_precision(device, bfloat16):
             loss = model.loss(batch)
         optimizer.zero_grad()

@@ -1,24 +1,29 @@
 """The tagger: what it learns, how it batches, how it saves, how its command line fails."""
 
+import copy
 import dataclasses
 import subprocess
 import sys
 
 import pytest
 import torch
+from conftest import TOY
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lstm_course import tagger as tagger_module
-from lstm_course.data import read_conllu
+from lstm_course.data import TaggedSentence, read_conllu
 from lstm_course.runtime import native_bfloat16
 from lstm_course.tagger import (
     CheckpointError,
+    Dropout,
     LSTMTagger,
     NotesLSTMTagger,
     TaggerConfig,
     TaggerVocabs,
     main,
 )
-from lstm_course.training import evaluate, train
+from lstm_course.training import evaluate, make_optimizer, train
 
 SMALL = TaggerConfig(
     word_dim=16, hidden_dim=16, num_layers=1, char_dim=8, char_filters=8, dropout=0.0, min_freq=1
@@ -127,6 +132,74 @@ def test_unseen_words_are_tagged_without_error(model):
         "sleep",
         ".",
     ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(indices=st.lists(st.integers(0, 5), min_size=1, max_size=8), chars=st.booleans())
+def test_a_batch_of_the_encoded_corpus_is_what_encode_makes(indices, chars):
+    # training encodes the corpus once and takes batches from it: the model must not see a
+    # difference, whatever the sentences, their lengths (mixed or equal) or repetitions
+    toy = [TaggedSentence(tuple(text.split()), tuple(tags.split())) for text, tags in TOY]
+    config = SMALL if chars else dataclasses.replace(SMALL, char_dim=0)
+    torch.manual_seed(0)
+    model = LSTMTagger(config, TaggerVocabs.build(toy, config)).eval()
+    corpus = model.encode_corpus([s.words for s in toy], [s.tags for s in toy])
+    fast = corpus.batch(indices)
+    slow = model.encode([toy[i].words for i in indices], [toy[i].tags for i in indices])
+    for name in ("words", "tags", "lengths"):
+        assert torch.equal(getattr(fast, name), getattr(slow, name)), name
+    assert (fast.chars is None) == (not chars)
+    with torch.no_grad():
+        assert torch.equal(model(fast), model(slow))
+        assert torch.equal(model.loss(fast), model.loss(slow))
+
+
+def test_the_encoded_corpus_refuses_bad_indices_and_bad_input(model, toy):
+    corpus = model.encode_corpus([s.words for s in toy], [s.tags for s in toy])
+    assert len(corpus) == len(toy)
+    with pytest.raises(ValueError, match="at least one sentence"):
+        corpus.batch([])
+    for bad in (len(toy), -1):
+        with pytest.raises(IndexError, match=f"no sentence {bad}: the corpus has 6 sentences"):
+            corpus.batch([0, bad])
+    with pytest.raises(ValueError, match="has 4 words but 3 tags"):
+        model.encode_corpus([toy[0].words], [toy[0].tags[:3]])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_dropout_keeps_one_minus_p_of_the_values_and_scales_them(dtype):
+    torch.manual_seed(0)
+    p = 0.33
+    dropout = Dropout(p)
+    x = (torch.rand(200, 1000) + 0.5).to(dtype).requires_grad_()
+    y = dropout(x)
+    kept = y != 0
+    assert abs(kept.float().mean().item() - (1 - p)) < 0.005  # 200,000 draws: sd 0.001
+    scaled = x.detach().float() / (1 - p)
+    torch.testing.assert_close(y[kept], scaled[kept], rtol=1e-6, atol=0)
+    y.sum().backward()  # the gradient flows through the kept values only, scaled the same
+    torch.testing.assert_close(x.grad.float(), kept.float() / (1 - p), rtol=1e-2, atol=0)
+    dropout.eval()
+    assert dropout(x) is x
+    assert Dropout(0.0)(x) is x
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\)"):
+        Dropout(1.0)
+
+
+def test_fused_adam_makes_the_ordinary_adam_step(model, toy):
+    # make_optimizer takes Adam's fused implementation where PyTorch has it: same arithmetic
+    batch = model.encode([s.words for s in toy], [s.tags for s in toy])
+    twins = [copy.deepcopy(model) for _ in range(2)]
+    fused = make_optimizer(twins[0], lr=0.01)
+    plain = torch.optim.Adam(twins[1].parameters(), lr=0.01, betas=(0.9, 0.9))
+    assert fused.defaults["betas"] == (0.9, 0.9)
+    for twin, optimizer in zip(twins, (fused, plain), strict=True):
+        for _ in range(3):
+            optimizer.zero_grad()
+            twin.loss(batch).backward()
+            optimizer.step()
+    for a, b in zip(twins[0].parameters(), twins[1].parameters(), strict=True):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-5)
 
 
 @pytest.mark.parametrize(
