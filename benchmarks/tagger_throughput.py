@@ -1,5 +1,8 @@
 """Training throughput, two comparisons in one run, each way for the same wall-clock time.
 
+Each comparison runs its two ways in turns (``--rounds`` slices each), so that a shared
+machine's drifting speed touches both alike.
+
 1. The notes' architecture (embedding -> one unidirectional LSTM layer -> linear, the same
    sizes), trained the notes' way (one sentence per step) and the course's way (batches of
    sentences of one length); the line ``speedup: N.Nx`` is the ratio.
@@ -9,14 +12,17 @@
    Adam, PyTorch's dropout, denormal floats not flushed, float32); after, the current
    ``TaggerConfig()`` and ``train()`` defaults. The line ``full tagger: N.Nx`` is the ratio.
 
-    python benchmarks/tagger_throughput.py [--seconds 30] [--batch-size 128] [--data DIR]
+    python benchmarks/tagger_throughput.py [--seconds 30] [--rounds 3] [--batch-size 128]
+        [--data DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import time
+from collections.abc import Iterator
 
 import torch
 from torch import nn
@@ -30,8 +36,11 @@ from lstm_course.training import DEFAULT_BATCH_SIZE, DEFAULT_LR, _train_epoch, m
 EMBEDDING_DIM = HIDDEN_DIM = 64
 
 
-def notes_way(sentences, vocabs, seconds: float) -> float:
-    """One sentence per forward/backward/step, as the notes train their tagger."""
+def notes_way(sentences, vocabs) -> Iterator[int]:
+    """One sentence per forward/backward/step, as the notes train their tagger.
+
+    Yields the words of each step (first 0, once it is set up), for :func:`interleave`.
+    """
     set_seed(0)
     model = NotesLSTMTagger(EMBEDDING_DIM, HIDDEN_DIM, len(vocabs.words), len(vocabs.tags))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -43,21 +52,19 @@ def notes_way(sentences, vocabs, seconds: float) -> float:
         )
         for s in sentences
     ]
-    tokens, start = 0, time.perf_counter()
-    for i in torch.randperm(len(encoded)).tolist():
-        words, tags = encoded[i]
-        model.zero_grad()
-        loss = loss_function(model(words), tags)
-        loss.backward()
-        optimizer.step()
-        tokens += len(words)
-        if time.perf_counter() - start > seconds:
-            break
-    return tokens / (time.perf_counter() - start)
+    yield 0
+    while True:
+        for i in torch.randperm(len(encoded)).tolist():
+            words, tags = encoded[i]
+            model.zero_grad()
+            loss = loss_function(model(words), tags)
+            loss.backward()
+            optimizer.step()
+            yield len(words)
 
 
-def batched_way(sentences, vocabs, seconds: float, batch_size: int) -> float:
-    """The same network in the course's tagger: length-bucketed, packed, padded batches."""
+def batched_way(sentences, vocabs, batch_size: int) -> Iterator[int]:
+    """The same network in the course's tagger, trained on batches of one length each."""
     set_seed(0)
     config = TaggerConfig(
         word_dim=EMBEDDING_DIM,
@@ -71,17 +78,14 @@ def batched_way(sentences, vocabs, seconds: float, batch_size: int) -> float:
     model = LSTMTagger(config, vocabs)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     corpus = model.encode_corpus([s.words for s in sentences], [s.tags for s in sentences])
-    tokens, start = 0, time.perf_counter()
-    while time.perf_counter() - start <= seconds:
+    yield 0
+    while True:
         for indices in bucketed_batches([len(s) for s in sentences], batch_size):
             batch = corpus.batch(indices)
             optimizer.zero_grad()
             model.loss(batch).backward()
             optimizer.step()
-            tokens += batch.n_words
-            if time.perf_counter() - start > seconds:
-                break
-    return tokens / (time.perf_counter() - start)
+            yield batch.n_words
 
 
 class EncodeEveryBatch:
@@ -103,11 +107,10 @@ def full_tagger(
     lr: float,
     now: bool,
     bfloat16: bool,
-    seconds: float,
-) -> float:
-    """Training words per second of the full tagger, with the loop ``train()`` runs: the way
-    it is ``now`` (sentences encoded once, fused Adam, the course's cheaper dropout mask,
-    denormal floats flushed) or before."""
+) -> Iterator[int]:
+    """The full tagger, each step made by the function ``train()`` uses, the way it is
+    ``now`` (sentences encoded once, fused Adam, the course's cheaper dropout mask,
+    denormal floats flushed) or before. Yields the words of each step (first 0)."""
     set_seed(0)
     model = LSTMTagger(config, TaggerVocabs.build(sentences, config))
     if now:
@@ -117,15 +120,32 @@ def full_tagger(
         optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9))
         corpus = EncodeEveryBatch(model, sentences)
         model.dropout = nn.Dropout(config.dropout)  # PyTorch's, with its bernoulli_ mask
-    was = torch.set_flush_denormal(now)
-    try:
-        deadline = time.perf_counter() + seconds
-        _, words_per_second = _train_epoch(
-            model, optimizer, corpus, batches, lambda step: lr, 5.0, deadline, bfloat16
-        )
-    finally:
-        torch.set_flush_denormal(was and now)
-    return words_per_second
+    lengths = [len(s) for s in sentences]
+    yield 0
+    while True:
+        for indices in batches:
+            torch.set_flush_denormal(now)  # the two ways take turns: each sets its own
+            _train_epoch(
+                model, optimizer, corpus, [indices], lambda step: lr, 5.0, math.inf, bfloat16
+            )
+            yield sum(lengths[i] for i in indices)
+
+
+def interleave(ways: dict[str, Iterator[int]], seconds: float, rounds: int) -> dict[str, float]:
+    """Words per second of each way, run in turns: ``rounds`` slices of ``seconds / rounds``
+    each. On a shared machine whose speed drifts, every way then meets the same drift."""
+    for steps in ways.values():
+        next(steps)  # set up, outside the clock
+    words = dict.fromkeys(ways, 0)
+    elapsed = dict.fromkeys(ways, 0.0)
+    for _ in range(rounds):
+        for name, steps in ways.items():
+            start = time.perf_counter()
+            while time.perf_counter() - start < seconds / rounds:
+                words[name] += next(steps)
+            elapsed[name] += time.perf_counter() - start
+    torch.set_flush_denormal(False)
+    return {name: words[name] / elapsed[name] for name in ways}
 
 
 def sorted_runs(lengths: list[int], batch_size: int) -> list[list[int]]:
@@ -138,11 +158,16 @@ def sorted_runs(lengths: list[int], batch_size: int) -> list[list[int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="training time for each way")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns the ways take, each of seconds / rounds"
+    )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument(
         "--data", default=None, help="folder with the EWT files (default: as the course finds them)"
     )
     args = parser.parse_args()
+    if args.seconds <= 0 or args.rounds < 1 or args.batch_size < 1:
+        parser.error("--seconds must be positive, --rounds and --batch-size at least 1")
 
     sentences = load_ud_english_ewt("train", args.data)
     config = TaggerConfig(char_dim=0, lowercase=False, min_freq=1)
@@ -151,13 +176,20 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {threads} torch threads, torch {torch.__version__}")
     print(
         f"network: embedding {EMBEDDING_DIM} -> LSTM {HIDDEN_DIM} (1 layer, 1 direction) -> "
-        f"{len(vocabs.tags)} tags; {len(sentences):,} training sentences; {args.seconds:.0f} s each"
+        f"{len(vocabs.tags)} tags; {len(sentences):,} training sentences; {args.seconds:.0f} s "
+        f"each, in {args.rounds} turns"
     )
-    one = notes_way(sentences, vocabs, args.seconds)
-    print(f"notes' way, one sentence per step:     {one:10,.0f} tokens/s")
-    many = batched_way(sentences, vocabs, args.seconds, args.batch_size)
-    print(f"course's way, bucketed batches of {args.batch_size}: {many:10,.0f} tokens/s")
-    print(f"speedup: {many / one:.1f}x")
+    rates = interleave(
+        {
+            "notes": notes_way(sentences, vocabs),
+            "course": batched_way(sentences, vocabs, args.batch_size),
+        },
+        args.seconds,
+        args.rounds,
+    )
+    print(f"notes' way, one sentence per step:     {rates['notes']:10,.0f} tokens/s")
+    print(f"course's way, bucketed batches of {args.batch_size}: {rates['course']:10,.0f} tokens/s")
+    print(f"speedup: {rates['course'] / rates['notes']:.1f}x")
 
     print("\nthe full tagger (lesson 4's command line), before and after:")
     lengths = [len(s) for s in sentences]
@@ -169,9 +201,7 @@ def main() -> None:
         lr=2e-3,
         now=False,
         bfloat16=False,
-        seconds=args.seconds,
     )
-    print(f"before: 192 units, 128 filters, mixed-length batches of 32: {before:8,.0f} words/s")
     after = full_tagger(
         sentences,
         TaggerConfig(),
@@ -179,15 +209,19 @@ def main() -> None:
         lr=DEFAULT_LR,
         now=True,
         bfloat16=native_bfloat16("cpu"),
-        seconds=args.seconds,
     )
+    rates = interleave({"before": before, "after": after}, args.seconds, args.rounds)
     config = TaggerConfig()
     precision = "bfloat16 mixed precision" if native_bfloat16("cpu") else "float32"
     print(
-        f"after:  {config.hidden_dim} units, {config.char_filters} filters, one-length batches "
-        f"of {DEFAULT_BATCH_SIZE}, {precision}: {after:8,.0f} words/s"
+        "before: 192 units, 128 filters, mixed-length batches of 32: "
+        f"{rates['before']:8,.0f} words/s"
     )
-    print(f"full tagger: {after / before:.1f}x")
+    print(
+        f"after:  {config.hidden_dim} units, {config.char_filters} filters, one-length batches "
+        f"of {DEFAULT_BATCH_SIZE}, {precision}: {rates['after']:8,.0f} words/s"
+    )
+    print(f"full tagger: {rates['after'] / rates['before']:.1f}x")
 
 
 if __name__ == "__main__":

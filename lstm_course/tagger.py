@@ -408,7 +408,8 @@ def _parser() -> argparse.ArgumentParser:
         "--precision",
         choices=("auto", "float32", "bfloat16"),
         default="auto",
-        help="auto: bfloat16 mixed precision where the CPU computes it natively, else float32",
+        help="auto: bfloat16 mixed precision for an LSTM where the CPU computes bfloat16 "
+        "natively, else float32",
     )
     e = sub.add_parser("evaluate", help="print the UPOS accuracy of a checkpoint on a CoNLL-U file")
     e.add_argument("model", type=Path)

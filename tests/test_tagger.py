@@ -4,6 +4,7 @@ import copy
 import dataclasses
 import subprocess
 import sys
+from contextlib import nullcontext
 
 import pytest
 import torch
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_course import tagger as tagger_module
+from lstm_course import training
 from lstm_course.data import TaggedSentence, read_conllu
 from lstm_course.runtime import native_bfloat16
 from lstm_course.tagger import (
@@ -62,6 +64,23 @@ def test_mixed_precision_training_learns_the_toy_corpus_and_keeps_float32_weight
     )
     assert result.best_dev_accuracy == 1.0
     assert {p.dtype for p in result.model.parameters()} == {torch.float32}
+
+
+def test_automatic_precision_is_bfloat16_only_for_the_lstm(toy, monkeypatch):
+    # on a CPU, only PyTorch's LSTM has fused bfloat16 kernels; a GRU or RNN gets slower
+    used = {}
+    monkeypatch.setattr(training, "native_bfloat16", lambda device: True)
+    for kind in ("lstm", "gru", "rnn"):
+        chosen = []
+        monkeypatch.setattr(
+            training,
+            "mixed_precision",
+            lambda device, bfloat16, chosen=chosen: chosen.append(bfloat16) or nullcontext(),
+        )
+        config = dataclasses.replace(SMALL, rnn=kind)
+        train(toy, toy, config=config, epochs=1, batch_size=3, progress=False)
+        used[kind] = set(chosen)
+    assert used == {"lstm": {True}, "gru": {False}, "rnn": {False}}
 
 
 def test_native_bfloat16_is_only_ever_claimed_for_a_cpu():
