@@ -25,9 +25,9 @@ from torch.profiler import ProfilerActivity, profile
 
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import load_ud_english_ewt
-from lstm_course.runtime import mixed_precision, native_bfloat16, set_seed
+from lstm_course.runtime import mixed_precision, set_seed
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
-from lstm_course.training import DEFAULT_LR, evaluate, make_optimizer
+from lstm_course.training import DEFAULT_LR, default_bfloat16, evaluate, make_optimizer
 
 WARM_UP = 5  # batches run before timing: the first steps allocate and are slow
 
@@ -66,7 +66,7 @@ def main() -> None:
     model = LSTMTagger(config, TaggerVocabs.build(train_sents, config))
     optimizer = make_optimizer(model, lr=DEFAULT_LR)
     corpus = model.encode_corpus([s.words for s in train_sents], [s.tags for s in train_sents])
-    bfloat16 = native_bfloat16("cpu")  # as train() decides
+    bfloat16 = default_bfloat16("cpu", config)  # as train() decides
     batches = bucketed_batches([len(s) for s in train_sents], args.batch_size)
     per_epoch = len(batches)
     batches = batches[: args.batches]

@@ -29,9 +29,15 @@ from torch import nn
 
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import load_ud_english_ewt
-from lstm_course.runtime import native_bfloat16, set_seed
+from lstm_course.runtime import set_seed
 from lstm_course.tagger import LSTMTagger, NotesLSTMTagger, TaggerConfig, TaggerVocabs
-from lstm_course.training import DEFAULT_BATCH_SIZE, DEFAULT_LR, _train_epoch, make_optimizer
+from lstm_course.training import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    _train_epoch,
+    default_bfloat16,
+    make_optimizer,
+)
 
 EMBEDDING_DIM = HIDDEN_DIM = 64
 
@@ -208,11 +214,11 @@ def main() -> None:
         bucketed_batches(lengths, DEFAULT_BATCH_SIZE, generator=torch.Generator().manual_seed(0)),
         lr=DEFAULT_LR,
         now=True,
-        bfloat16=native_bfloat16("cpu"),
+        bfloat16=default_bfloat16("cpu", TaggerConfig()),
     )
     rates = interleave({"before": before, "after": after}, args.seconds, args.rounds)
     config = TaggerConfig()
-    precision = "bfloat16 mixed precision" if native_bfloat16("cpu") else "float32"
+    precision = "bfloat16 mixed precision" if default_bfloat16("cpu", config) else "float32"
     print(
         "before: 192 units, 128 filters, mixed-length batches of 32: "
         f"{rates['before']:8,.0f} words/s"

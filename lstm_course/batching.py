@@ -110,6 +110,8 @@ class EncodedCorpus:
             tags=_rows([self.tags[i] for i in indices], IGNORE_INDEX, one_length),
         )
         if self.types is not None and self.type_chars is not None:
+            # a padded position points at row 0: harmless, as packing skips it and the loss
+            # ignores it (encode does the same)
             types = _rows([self.types[i] for i in indices], 0, one_length)
             distinct, batch.char_rows = torch.unique(types, return_inverse=True)
             longest = int(self.type_lengths[distinct].max())

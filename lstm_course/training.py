@@ -122,9 +122,9 @@ def train(
     and returned.
 
     ``bfloat16`` trains with mixed precision (``torch.autocast``: matrix products in
-    bfloat16, weights, optimizer and loss in float32); ``None`` turns it on for an LSTM where
-    the CPU computes bfloat16 natively (:func:`lstm_course.runtime.native_bfloat16`). Evaluation is
-    always in float32.
+    bfloat16, weights, optimizer and loss in float32); ``None`` decides by
+    :func:`default_bfloat16` (an LSTM, on a CPU that computes bfloat16 natively). Evaluation
+    is always in float32.
     """
     if minutes is None and epochs is None:
         raise ValueError("give a time budget (minutes) or a number of epochs, or both")
@@ -137,10 +137,7 @@ def train(
     config = config or TaggerConfig()
     device = torch.device(device) if device is not None else default_device()
     if bfloat16 is None:
-        # On a CPU only PyTorch's LSTM has fused kernels (oneDNN) that compute in bfloat16;
-        # its GRU and RNN step through the sequence, and bfloat16 made them slower, not faster
-        # (a 64-unit BiGRU 81k -> 63k words/s, a BiRNN 203k -> 106k; the BiLSTM 109k -> 194k).
-        bfloat16 = native_bfloat16(device) and config.rnn == "lstm"
+        bfloat16 = default_bfloat16(device, config)
     model = LSTMTagger(config, TaggerVocabs.build(train_sentences, config)).to(device)
     optimizer = make_optimizer(model, lr)
     corpus = model.encode_corpus(
@@ -194,6 +191,17 @@ def train(
     model.load_state_dict(best_state)
     model.eval()
     return TrainingResult(model, history, best_epoch, best_accuracy)
+
+
+def default_bfloat16(device: torch.device | str, config: TaggerConfig) -> bool:
+    """Whether :func:`train` uses bfloat16 mixed precision when not told: for an LSTM, on a
+    CPU that computes bfloat16 natively (:func:`lstm_course.runtime.native_bfloat16`).
+
+    On a CPU only PyTorch's LSTM has fused kernels (oneDNN) that compute in bfloat16; its GRU
+    and RNN step through the sequence, and bfloat16 made them slower, not faster (a 64-unit
+    BiGRU 81k -> 63k words/s, a BiRNN 203k -> 106k; the BiLSTM 109k -> 194k).
+    """
+    return native_bfloat16(device) and config.rnn == "lstm"
 
 
 def make_optimizer(model: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
