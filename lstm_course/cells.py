@@ -14,8 +14,8 @@ with its own rows of W, U and b. This is exactly what ``torch.nn.LSTMCell`` comp
 the weights stored the same way (rows in the order i, f, g, o), so :meth:`LSTMCell.from_torch`
 can copy them and the two give the same numbers. :mod:`lstm_course.glossary` maps the words.
 
-:class:`LectureLSTMCell` is the course notes' own use gate, which is *not* what PyTorch
-computes; lesson 1 shows the difference.
+:class:`LectureLSTMCell` has the lecture's use gate (the lecture the course notes summarise),
+which is *not* what PyTorch computes; lesson 1 shows the difference.
 """
 
 from __future__ import annotations
@@ -265,18 +265,23 @@ class LSTMCell(_RecurrentCell):
 
 
 class LectureLSTMCell(LSTMCell):
-    """The course notes' LSTM, whose **use gate** is not PyTorch's.
+    """The lecture's LSTM (as the course reconstructs its formulas), whose **use gate** is
+    not PyTorch's.
 
-    The lecture's use gate takes the forget gate's output f_t ⊙ c_{t-1} (the *old* memory,
-    after forgetting, *before* the learn gate adds to it), passes it through a small layer of
-    its own and a tanh, and multiplies by the use factor::
+    The course notes summarise a video lecture; lesson 1 quotes the notes and compares three
+    use gates: the notes' words, this lecture form, and PyTorch's. The lecture's use gate
+    takes the forget gate's output f_t ⊙ c_{t-1} (the *old* memory, after forgetting,
+    *before* the learn gate adds to it), passes it through a small layer of its own and a
+    tanh, and multiplies by the use factor::
 
         lecture:  h_t = σ(W_o x_t + U_o h_{t-1} + b_o) ⊙ tanh(W_u (f_t ⊙ c_{t-1}) + b_u)
         PyTorch:  h_t = σ(W_o x_t + U_o h_{t-1} + b_o) ⊙ tanh(c_t)
 
     So the lecture's cell has H·H + H more weights (``weight_use``, ``bias_use``) and its
     short-term memory never sees what the learn gate just added. The long-term memory is
-    the same in both.
+    the same in both. With ``weight_use`` the identity and ``bias_use`` zero (how it starts),
+    the tanh reads f_t ⊙ c_{t-1} itself, as the notes' words say; the notes' sigmoid, taken
+    literally, reads the STM alone, without weights, which no cell here implements.
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, **kw) -> None:

@@ -22,7 +22,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from lstm_course.cells import Gates, LSTMCell, Trace
-from lstm_course.files import load_checkpoint, save_checkpoint
+from lstm_course.files import load_checkpoint, one_line, save_checkpoint
 from lstm_course.runtime import mixed_precision
 from lstm_course.vocab import Vocab
 
@@ -34,6 +34,10 @@ ALPHABET = [c for c in string.printable if c not in "\x0b\x0c\r"]
 SHIPPED_CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "char_lm_stdlib.pt"
 # Characters per call of nn.LSTM when tracing a long text (cuDNN refuses ~70,000 at once).
 TRACE_CHUNK = 10_000
+# The most memory a trace may take: it keeps six float32 numbers per unit per character
+# (h, c and four gates), 12 KiB a character for the shipped model's 512 units, so a long
+# text could fill any machine's memory. 1 GiB is about 87,000 characters for that model.
+TRACE_MAX_BYTES = 2**30
 
 
 # ---------------------------------------------------------------------- the alphabet
@@ -117,12 +121,24 @@ class CharLM(nn.Module):
         """
         if not isinstance(text, str) or not text:
             raise ValueError("give at least one character to trace")
-        if chunk < 1:
-            raise ValueError(f"chunk must be at least 1, got {chunk}")
+        if not isinstance(chunk, int) or chunk < 1:
+            raise ValueError(f"chunk must be at least 1 (an int), got {chunk!r}")
+        units = self.config.hidden_size
+        per_character = 6 * units * 4  # h, c and four gates, float32
+        longest = TRACE_MAX_BYTES // per_character
+        if len(text) > longest:
+            raise ValueError(
+                f"a trace of {len(text):,} characters would take "
+                f"{len(text) * per_character / 2**30:.1f} GiB (h, c and four gates of "
+                f"{units} units per character); trace at most {longest:,} characters at a "
+                "time, carrying nothing between pieces, or sample the text"
+            )
         ids = encode_text(text, self.vocab)
         cell = LSTMCell.from_torch(self.lstm)
         device = self.head.weight.device
-        hs, cs, gate_parts = [], [], []
+        # filled in place, chunk by chunk: no list of pieces to concatenate into a second copy
+        h_all, c_all = torch.empty(len(ids), units), torch.empty(len(ids), units)
+        gates_all = Gates(*(torch.empty(len(ids), units) for _ in range(4)))
         state = None
         with torch.no_grad():
             for start in range(0, len(ids), chunk):
@@ -133,12 +149,13 @@ class CharLM(nn.Module):
                 previous = torch.cat([h_before[None], h[:-1]])
                 gates = cell.gates(events, previous)  # every step at once: time is the batch
                 c_before = state[1][0, 0] if state is not None else torch.zeros_like(h[0])
-                cs.append(_run_long_term_memory(gates, cell.learn_gate(gates), c_before))
-                hs.append(h.float().cpu())
-                gate_parts.append([g.float().cpu() for g in gates])
+                end = start + len(events)
+                c_all[start:end] = _run_long_term_memory(gates, cell.learn_gate(gates), c_before)
+                h_all[start:end] = h.float().cpu()
+                for whole, part in zip(gates_all, gates, strict=True):
+                    whole[start:end] = part.float().cpu()
                 state = (h_last, c_last)
-        gates = Gates(*(torch.cat(parts) for parts in zip(*gate_parts, strict=True)))
-        return Trace(torch.cat(hs), torch.cat(cs), gates)
+        return Trace(h_all, c_all, gates_all)
 
     # ------------------------------------------------------------------ checkpoints
     def save(self, path: str | os.PathLike, **info: object) -> None:
@@ -164,7 +181,7 @@ class CharLM(nn.Module):
             model.load_state_dict(payload["state_dict"])
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             raise ValueError(
-                f"{path}: the checkpoint is incomplete or inconsistent ({e})"
+                f"{path}: the checkpoint is incomplete or inconsistent ({one_line(e)})"
             ) from None
         model.info = dict(payload.get("info", {}))
         return model.to(map_location).eval()
@@ -189,17 +206,29 @@ def sample(
 ) -> str:
     """``prompt`` followed by ``length`` characters the model writes, one at a time, each
     drawn from its predicted distribution (sharpened by a ``temperature`` below 1)."""
-    if not prompt:
+    if not isinstance(prompt, str) or not prompt:
         raise ValueError("give a prompt of at least one character")
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        raise ValueError(f"length must be a whole number of characters, 0 or more, got {length!r}")
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not (math.isfinite(temperature) and temperature > 0)
+    ):
+        raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
     model.eval()
     generator = torch.Generator().manual_seed(seed)
     device = model.head.weight.device
     logits, state = model(encode_text(prompt, model.vocab).to(device)[None])
     written = []
     for _ in range(length):
-        probabilities = torch.softmax(logits[0, -1].cpu() / temperature, dim=-1)
+        scores = logits[0, -1].cpu()
+        scaled = scores / temperature
+        if not bool(torch.isfinite(scaled).all()):
+            # a tiny temperature overflowed the scores to infinity (NaN probabilities):
+            # subtract the best first, so it is 0 and the others only fall further below
+            scaled = (scores - scores.max()) / temperature
+        probabilities = torch.softmax(scaled, dim=-1)
         index = int(torch.multinomial(probabilities, 1, generator=generator))
         written.append(model.vocab.decode([index])[0])
         logits, state = model(torch.tensor([[index]], device=device), state)

@@ -13,10 +13,14 @@ repository, and always checks its SHA-256 so a corrupt or partial file is never 
 
 from __future__ import annotations
 
+import codecs
+import functools
 import hashlib
 import http.client
 import os
 import re
+import sys
+import unicodedata
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -91,14 +95,30 @@ class DatasetUnavailable(FileNotFoundError):
 def read_conllu(
     path: str | os.PathLike, tagset: tuple[str, ...] = UPOS_TAGS
 ) -> list[TaggedSentence]:
-    """Every sentence of a CoNLL-U file as (words, UPOS tags)."""
+    """Every sentence of a CoNLL-U file as (words, UPOS tags).
+
+    The file must be UTF-8 (a byte-order mark at its start is allowed, as some editors
+    write one); anything it cannot read raises :class:`ConlluError` naming the file and line.
+    Lines are read as bytes and decoded one by one, so an undecodable byte is reported
+    on its own line rather than as an offset into the whole file.
+    """
     path = Path(path)
     sentences: list[TaggedSentence] = []
     words: list[str] = []
     tags: list[str] = []
     known = set(tagset)
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            where = f"{path}, line {number}"
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ConlluError(
+                    f"{where}: not UTF-8 text (byte 0x{raw[e.start]:02x} at column {e.start + 1}); "
+                    "CoNLL-U files are UTF-8"
+                ) from None
             line = line.rstrip("\n").rstrip("\r")
             if not line.strip():
                 if words:
@@ -108,31 +128,38 @@ def read_conllu(
             if line.startswith("#"):
                 continue
             columns = line.split("\t")
-            where = f"{path}, line {number}"
             if len(columns) != 10:
                 found = len(columns)
                 raise ConlluError(
                     f"{where}: expected 10 tab-separated columns, found {found}: {line[:60]!r}"
                 )
             token_id, form, _, upos = columns[:4]
-            if re.fullmatch(r"\d+-\d+|\d+\.\d+", token_id):
+            if _SKIPPED_ID.fullmatch(token_id):
                 continue  # a multiword token or an empty node: no word of its own
-            if not re.fullmatch(r"[1-9]\d*", token_id):
-                raise ConlluError(f"{where}: the ID column must be a word number, got {token_id!r}")
-            if int(token_id) != len(words) + 1:
+            if not _WORD_ID.fullmatch(token_id):
                 raise ConlluError(
-                    f"{where}: word number {token_id} follows word {len(words)}; "
+                    f"{where}: the ID column must be a word number, got {token_id[:20]!r}"
+                )
+            # compared as text: int() of a 5,000-digit ID would raise its own ValueError
+            if token_id != str(len(words) + 1):
+                raise ConlluError(
+                    f"{where}: word number {token_id[:20]} follows word {len(words)}; "
                     "is a blank line missing between sentences?"
                 )
             if not form:
                 raise ConlluError(f"{where}: the FORM column (the word) is empty")
             if upos not in known:
-                raise ConlluError(f"{where}: unknown UPOS tag {upos!r} for {form!r}")
+                raise ConlluError(f"{where}: unknown UPOS tag {upos[:20]!r} for {form[:40]!r}")
             words.append(form)
             tags.append(upos)
     if words:
         sentences.append(TaggedSentence(tuple(words), tuple(tags)))
     return sentences
+
+
+# ASCII digits only: ``\d`` would also take Arabic-Indic and other digits
+_SKIPPED_ID = re.compile(r"[0-9]+-[0-9]+|[0-9]+\.[0-9]+")
+_WORD_ID = re.compile(r"[1-9][0-9]*")
 
 
 # --------------------------------------------------------------------------- finding
@@ -231,24 +258,37 @@ def find_ud_english_ewt(
             return path
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     cached = cache / name
-    if cached.is_file() and sha256_of(cached) == EWT_SHA256[split]:
-        return cached
+    corrupt, found = "", "was not found"
+    if cached.is_file():
+        actual = sha256_of(cached)
+        if actual == EWT_SHA256[split]:
+            return cached
+        # say so: "not found" would send the learner looking for a file that is there
+        corrupt = (
+            f"the cached copy {cached} is corrupt or partial (SHA-256 {actual[:16]}..., "
+            f"expected {EWT_SHA256[split][:16]}...) and "
+        )
+        found = "has no verified copy"
     if not allow_download:
         raise DatasetUnavailable(
-            _where_to_put_it(name, explicit, cache, reason="downloads are off")
+            _where_to_put_it(name, explicit, cache, corrupt + "downloads are off", found)
         )
     try:
         return download(url_template.format(split=split), cached, EWT_SHA256[split])
     except ConnectionError as e:
-        raise DatasetUnavailable(_where_to_put_it(name, explicit, cache, reason=str(e))) from e
+        raise DatasetUnavailable(
+            _where_to_put_it(name, explicit, cache, corrupt + str(e), found)
+        ) from e
 
 
-def _where_to_put_it(name: str, explicit: list, cache: Path, reason: str) -> str:
+def _where_to_put_it(
+    name: str, explicit: list, cache: Path, reason: str, found: str = "was not found"
+) -> str:
     looked = "".join(f"\n  - {folder} ({label})" for folder, label in explicit)
     if not looked:
         looked = f"\n  - no data_dir argument and no ${DATA_ENV}"
     return (
-        f"{name} (UD English EWT {EWT_RELEASE}) was not found and could not be downloaded "
+        f"{name} (UD English EWT {EWT_RELEASE}) {found} and could not be downloaded "
         f"({reason}). The course looked in:{looked}\n  - the cache {cache}\n"
         f"Fill one of these: download the file from {EWT_URL.format(split='<split>')} "
         f"into a folder and pass it as data_dir=... or set {DATA_ENV} to it, or connect to "
@@ -264,22 +304,42 @@ def load_ud_english_ewt(
 
 
 # --------------------------------------------------------------------------- raw text
-_TOKEN = re.compile(
-    r"(?:[A-Za-z]\.){2,}"  # abbreviations: U.S.
-    r"|\w+(?=n't\b)|n't\b"  # don't -> do n't; can't -> ca n't
-    r"|'(?:s|m|d|ll|re|ve)\b"  # it's -> it 's
-    r"|\w+(?:[-.]\w+)*"  # words, numbers (3.5), hyphenated words (e-mail)
-    r"|[^\w\s]",  # any other character is a punctuation token
-    re.IGNORECASE,
-)
+# What may follow a character inside one user-perceived character (a grapheme cluster):
+# combining marks (accents, Indic vowel signs; filled in from the Unicode database on first
+# use), emoji skin tones and tag characters. A zero-width joiner glues emoji together.
+_EXTENDERS = r"\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+_FLAG = r"[\U0001F1E6-\U0001F1FF]{2}"  # two regional indicators: one flag
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern:
+    marks = "".join(
+        re.escape(chr(c))
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)).startswith("M")
+    )
+    ext = f"[{marks}{_EXTENDERS}]*"
+    char = rf"\w{ext}"  # a letter or digit, with its accents
+    return re.compile(
+        r"(?:[A-Za-z]\.){2,}"  # abbreviations: U.S.
+        r"|\w+(?=n't\b)|n't\b"  # don't -> do n't; can't -> ca n't
+        r"|'(?:s|m|d|ll|re|ve)\b"  # it's -> it 's
+        rf"|(?:{char})+(?:[-.](?:{char})+)*"  # words, numbers (3.5), hyphenated words (e-mail)
+        rf"|(?:{_FLAG}|[^\w\s]){ext}(?:\u200d[^\w\s]{ext})*",  # any other character (an emoji
+        re.IGNORECASE,  # with its skin tone, joined emoji) is a punctuation token
+    )
 
 
 def tokenize(text: str) -> list[str]:
     """Split raw English text into tokens roughly the way EWT does.
 
     Punctuation becomes its own token and clitics split off ("don't" -> "do", "n't";
-    "it's" -> "it", "'s"), which is what a tagger trained on EWT expects.
+    "it's" -> "it", "'s"), which is what a tagger trained on EWT expects. The text is first
+    normalised to NFC (an "é" typed as "e" plus a combining accent becomes one character,
+    as in the treebank), and no token splits a character as a reader sees it: an accent
+    stays on its letter, an emoji keeps its skin tone, a family emoji joined by zero-width
+    joiners stays one token.
     """
     if not isinstance(text, str):
         raise TypeError(f"tokenize takes a str, got {type(text).__name__}")
-    return _TOKEN.findall(text)
+    return _token_pattern().findall(unicodedata.normalize("NFC", text))

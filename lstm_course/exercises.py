@@ -5,24 +5,30 @@ that says whether it is right (it starts with ✅) and, if not, what is off (❌
 nothing, so a notebook shows only that line. An answer left as ``...`` is not an error:
 the check says it is the learner's turn, so every notebook still runs top to bottom. The
 checks draw their test inputs from their own seeded generator and leave the global random
-state alone.
+state alone. Whatever the answer is or does (NaN, a wrong type, an exception, ``sys.exit()``)
+a check prints that one line and raises nothing: every ``check_*`` is wrapped in
+:func:`_never_crashes`, and a new one must be too (a test checks it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 
+from lstm_course.files import one_line
+
 _NOT_ANSWERED = (Ellipsis, None)
 
 
 def _verdict(ok: bool, message: str = "") -> None:
-    print(("✅ Correct! " if ok else "❌ Not yet: ") + message)
+    print(("✅ Correct! " if ok else "❌ Not yet: ") + one_line(message, limit=400))
 
 
 def _unanswered(answer: Any) -> bool:
@@ -30,6 +36,48 @@ def _unanswered(answer: Any) -> bool:
         print("✏️ Your turn: replace the ... with your answer, then run this cell again.")
         return True
     return False
+
+
+def _never_crashes(check: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Make ``check`` print one ❌ line, never a traceback, whatever the answer does.
+
+    A learner's answer can be anything: a huge int, NaN, a NumPy array where a list was
+    asked for, an object whose ``==`` raises, a function that calls ``sys.exit()`` or
+    moves the model to another device. The checks handle the answers a learner is likely
+    to write with a specific hint; this catches everything else (``SystemExit`` too, but
+    not ``KeyboardInterrupt``: stopping the kernel must still stop it) and says what the
+    exercise asks for, from the first paragraph of the check's docstring.
+    """
+
+    @functools.wraps(check)
+    def run(answer: Any) -> None:
+        try:
+            check(answer)
+        except (Exception, SystemExit) as error:
+            asked = (check.__doc__ or "").strip().split("\n\n")[0]
+            _verdict(
+                False,
+                f"your answer could not be checked ({_describe(error)}). "
+                f"The exercise asks for: {asked}",
+            )
+
+    return run
+
+
+def _describe(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except Exception:  # an exception whose own message fails
+        text = ""
+    return f"{type(error).__name__}: {one_line(text, limit=120)}" if text else type(error).__name__
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    """A short, one-line repr of an answer for a message (never raises)."""
+    try:
+        return one_line(repr(value), limit=limit)
+    except Exception:  # a repr that raises, or an int too long to print
+        return f"a {type(value).__name__}"
 
 
 def _own_rng() -> contextlib.AbstractContextManager:
@@ -43,30 +91,58 @@ def _call(fn: Callable, *args: Any) -> tuple[bool, Any]:
         return False, f"expected a function, got {type(fn).__name__}"
     try:
         return True, fn(*args)
-    except Exception as e:  # the learner's code may raise anything; report it, don't crash
-        return False, f"your function raised {type(e).__name__}: {e}"
+    except (Exception, SystemExit) as e:  # the learner's code may raise anything: report it
+        return False, f"your function raised {_describe(e)}"
 
 
 def _as_number(answer: Any) -> float | None:
-    """A plain number from an int, a float, a NumPy scalar or a one-element tensor; else None."""
+    """A finite plain number from an int, a float, a NumPy scalar or a one-element tensor;
+    else None (NaN and infinity too: no tolerance comparison may ever pass them)."""
     if isinstance(answer, bool):
         return None
-    if isinstance(answer, (int, float)):
-        return float(answer)
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1 and not answer.is_complex():
-        return float(answer.detach().cpu().item())
-    if (
-        type(answer).__module__ == "numpy"
-        and hasattr(answer, "item")
-        and getattr(answer, "size", 0) == 1
-    ):
-        value = answer.item()
-        return (
-            float(value)
-            if isinstance(value, (int, float)) and not isinstance(value, bool)
-            else None
-        )
-    return None
+    value = None
+    try:
+        if isinstance(answer, numbers.Real):  # int, float, Fraction, NumPy's real scalars
+            value = float(answer)
+        elif (
+            isinstance(answer, torch.Tensor)
+            and answer.numel() == 1
+            and not answer.is_complex()
+            and answer.dtype != torch.bool
+        ):
+            value = float(answer.detach().cpu().item())
+        elif (
+            type(answer).__module__ == "numpy"
+            and hasattr(answer, "item")
+            and getattr(answer, "size", 0) == 1
+        ):
+            item = answer.item()
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                value = float(item)
+    except (OverflowError, ValueError, TypeError, RuntimeError, NotImplementedError):
+        return None  # 10**400, a meta tensor, ...
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _wanted_number(answer: Any, what: str = "give") -> str:
+    return f"{what} a finite number (an int, a float or a one-element tensor), got {_show(answer)}"
+
+
+def _int_list(values: Any) -> list[int] | None:
+    """``values`` as a list of ints, if it is a sequence of whole numbers; else None."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        return None
+    try:
+        items = list(values)
+    except Exception:
+        return None
+    result = []
+    for item in items:
+        number = _as_number(item)
+        if number is None or number != int(number):
+            return None
+        result.append(int(number))
+    return result
 
 
 def _close(got: Any, want: torch.Tensor, what: str, atol: float = 1e-8) -> str | None:
@@ -75,13 +151,22 @@ def _close(got: Any, want: torch.Tensor, what: str, atol: float = 1e-8) -> str |
         return f"{what} should be a tensor, got {type(got).__name__}"
     if got.shape != want.shape:
         return f"{what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}"
-    err = (got.detach().to(want.dtype) - want).abs().max().item()
-    if err > atol:
+    if got.device != want.device or got.layout != torch.strided or got.is_complex():
+        return (
+            f"{what} is a {got.layout} {got.dtype} tensor on {got.device}; "
+            f"expected a real, dense tensor on {want.device}"
+        )
+    got = got.detach().to(want.dtype)
+    if not bool(torch.isfinite(got).all()):
+        return f"{what} has NaN or infinite values"
+    err = (got - want).abs().max().item() if want.numel() else 0.0
+    if not (err <= atol):  # written so that a NaN difference fails too
         return f"{what} differs from the right answer by up to {err:.3g}"
     return None
 
 
 # --------------------------------------------------------------------------- lesson 1
+@_never_crashes
 def check_lstm_step(fn: Callable) -> None:
     """``fn(x, h, c, weight_ih, weight_hh, bias) -> (h, c)``: one LSTM step, torch's way."""
     if _unanswered(fn):
@@ -114,13 +199,15 @@ def check_lstm_step(fn: Callable) -> None:
                 if name == "h" and _close(value, notes_h, "h") is None:
                     return _verdict(
                         False,
-                        "that is the notes' use gate, tanh(f_t ⊙ c_{t-1}); PyTorch's h_t "
-                        "is o_t ⊙ tanh(c_t), with the new long-term memory.",
+                        "that is the lecture's use gate with W_u = I, o_t ⊙ tanh(f_t ⊙ c_{t-1}) "
+                        "(lesson 1, section 6); PyTorch's h_t is o_t ⊙ tanh(c_t), with the new "
+                        "long-term memory.",
                     )
                 return _verdict(False, problem + ". Check the gate order: i, f, g, o.")
     return _verdict(True, "your step matches torch.nn.LSTMCell.")
 
 
+@_never_crashes
 def check_memory_after_steps(answer: Any) -> None:
     """Forget factor 0.9 at every step, nothing learned: the share of LTM left after 10.
 
@@ -130,7 +217,7 @@ def check_memory_after_steps(answer: Any) -> None:
     want = 0.9**10  # 0.3487
     value = _as_number(answer)
     if value is None:
-        return _verdict(False, f"give a number, got {type(answer).__name__}")
+        return _verdict(False, _wanted_number(answer))
     if abs(value - want) <= 0.005:
         return _verdict(True, f"0.9 ** 10 = {want:.4f}: about a third of the memory is left.")
     if abs(value - 100 * want) <= 0.5:
@@ -142,13 +229,14 @@ def check_memory_after_steps(answer: Any) -> None:
     return _verdict(False, f"{value} is not it. The memory is multiplied by f_t at every step.")
 
 
+@_never_crashes
 def check_forget_bias(answer: Any) -> None:
     """The forget-gate pre-activation that keeps 99% of the long-term memory per step."""
     if _unanswered(answer):
         return
     value = _as_number(answer)
     if value is None:
-        return _verdict(False, f"give a number, got {type(answer).__name__}")
+        return _verdict(False, _wanted_number(answer))
     kept = 1 / (1 + math.exp(-value)) if value > -700 else 0.0
     want = math.log(0.99 / 0.01)
     if math.isclose(value, want, abs_tol=0.01):
@@ -159,6 +247,7 @@ def check_forget_bias(answer: Any) -> None:
 
 
 # --------------------------------------------------------------------------- lesson 2
+@_never_crashes
 def check_lstm_shapes(answer: Any) -> None:
     """Shapes for nn.LSTM(10, 20, num_layers=3, batch_first=True, bidirectional=True)
     on an input of shape (4, 7, 10)."""
@@ -199,6 +288,7 @@ class _OneStepLSTM(nn.LSTM):
         return super().forward(input, hx)
 
 
+@_never_crashes
 def check_step_by_step(fn: Callable) -> None:
     """``fn(lstm, x) -> output``: run an nn.LSTM one step at a time, carrying (h, c).
 
@@ -221,6 +311,7 @@ def check_step_by_step(fn: Callable) -> None:
     return _verdict(True, "one step at a time, carrying (h, c), is the same as all at once.")
 
 
+@_never_crashes
 def check_last_layer_states(fn: Callable) -> None:
     """``fn(h_n) -> (batch, 2*hidden)``: the last layer's forward and backward final states
     of a 2-layer bidirectional nn.LSTM, concatenated."""
@@ -239,6 +330,7 @@ def check_last_layer_states(fn: Callable) -> None:
 
 
 # --------------------------------------------------------------------------- lesson 3
+@_never_crashes
 def check_encode_with_unk(fn: Callable) -> None:
     """``fn(words, word2idx, unk_index) -> list[int]``: unknown words map to ``unk_index``."""
     if _unanswered(fn):
@@ -260,29 +352,31 @@ def check_encode_with_unk(fn: Callable) -> None:
                 f"encoding {words} changed the dictionary to {given}: look words up with "
                 "dict.get, which adds nothing",
             )
-        try:
-            got = list(got)
-        except TypeError:
-            return _verdict(False, f"return a list of indices, got {type(got).__name__}")
+        indices = _int_list(got)
+        if indices is None:
+            return _verdict(False, f"return a list of indices (ints), got {_show(got)}")
+        got = indices
         if got != want:
             return _verdict(False, f"for {words} expected {want}, got {got}")
     return _verdict(True, "unknown words get the <unk> index and the dictionary is unchanged.")
 
 
+@_never_crashes
 def check_vocab_size(answer: Any) -> None:
     """Size of Vocab.from_corpus(the notes' four sentences, min_freq=2), specials included."""
     if _unanswered(answer):
         return
     value = _as_number(answer)
     if value is None:
-        return _verdict(False, f"give a number, got {type(answer).__name__}")
+        return _verdict(False, _wanted_number(answer))
     if value == 3:
         return _verdict(True, "<pad>, <unk> and 'the', the only word seen twice or more.")
     if value in (1, 2):
         return _verdict(False, "count both special tokens, <pad> and <unk>, too.")
-    return _verdict(False, f"{answer} is not it. Which words appear at least twice?")
+    return _verdict(False, f"{value:g} is not it. Which words appear at least twice?")
 
 
+@_never_crashes
 def check_pad_batch(fn: Callable) -> None:
     """``fn(sequences, pad_index) -> (padded, lengths)``: a (batch, longest) LongTensor
     filled with ``pad_index`` after each sequence, and the lengths as a LongTensor."""
@@ -315,6 +409,7 @@ def check_pad_batch(fn: Callable) -> None:
 
 
 # --------------------------------------------------------------------------- lesson 4
+@_never_crashes
 def check_masked_accuracy(fn: Callable) -> None:
     """``fn(scores, tags) -> float``: accuracy of ``scores.argmax(-1)`` over the positions
     whose tag is not -100 (padding)."""
@@ -331,10 +426,9 @@ def check_masked_accuracy(fn: Callable) -> None:
     ok, got = _call(fn, scores.clone(), tags.clone())
     if not ok:
         return _verdict(False, got)
-    try:
-        got = float(got)
-    except (TypeError, ValueError):
-        return _verdict(False, f"return a number, got {type(got).__name__}")
+    if _as_number(got) is None:
+        return _verdict(False, _wanted_number(got, "return"))
+    got = _as_number(got)
     if abs(got - want) < 1e-6:
         return _verdict(True, f"{real - 1} of {real} real words right; the padding did not count.")
     if abs(got - 14 / 15) < 1e-6:
@@ -342,6 +436,7 @@ def check_masked_accuracy(fn: Callable) -> None:
     return _verdict(False, f"expected {want:.4f}, got {got:.4f}")
 
 
+@_never_crashes
 def check_unknown_rate(fn: Callable) -> None:
     """``fn(sentences, vocab) -> float``: the share of words that ``vocab`` encodes as <unk>."""
     if _unanswered(fn):
@@ -354,7 +449,7 @@ def check_unknown_rate(fn: Callable) -> None:
     if not ok:
         return _verdict(False, got)
     if _as_number(got) is None:
-        return _verdict(False, f"return a number, got {type(got).__name__}")
+        return _verdict(False, _wanted_number(got, "return"))
     got = _as_number(got)
     if abs(got - 2 / 7) < 1e-6:
         return _verdict(True, "2 of 7 words are unknown.")
@@ -363,6 +458,7 @@ def check_unknown_rate(fn: Callable) -> None:
     return _verdict(False, f"expected {2 / 7:.4f} for the test sentences, got {got}")
 
 
+@_never_crashes
 def check_decode_predictions(fn: Callable) -> None:
     """``fn(scores, lengths, tag_vocab) -> list[list[str]]``: the best tag of every real word."""
     if _unanswered(fn):
@@ -379,14 +475,33 @@ def check_decode_predictions(fn: Callable) -> None:
     ok, got = _call(fn, scores.clone(), torch.tensor([3, 2]), tag_vocab)
     if not ok:
         return _verdict(False, got)
-    if got == want:
+    tagged = _tag_lists(got)
+    if tagged is None:
+        return _verdict(False, f"return a list of lists of tags (str), got {_show(got)}")
+    if tagged == want:
         return _verdict(True, "argmax per word, decoded, and cut at each sentence's length.")
-    if got == [["DET", "NOUN", "VERB"], ["NOUN", "VERB", "DET"]]:
+    if tagged == [["DET", "NOUN", "VERB"], ["NOUN", "VERB", "DET"]]:
         return _verdict(False, "cut each sentence at its length: padding has no tag.")
-    return _verdict(False, f"expected {want}, got {got}")
+    return _verdict(False, f"expected {want}, got {_show(tagged, limit=200)}")
+
+
+def _tag_lists(value: Any) -> list[list[str]] | None:
+    """``value`` as a list of lists of str, if it is a sequence of sequences of str."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        return None
+    try:
+        rows = [row if isinstance(row, (str, bytes, dict)) else list(row) for row in value]
+    except Exception:  # not iterable, or iterating it raises
+        return None
+    if any(isinstance(row, (str, bytes, dict)) for row in rows):
+        return None
+    if not all(isinstance(tag, str) for row in rows for tag in row):
+        return None
+    return [[str(tag) for tag in row] for row in rows]
 
 
 # --------------------------------------------------------------------------- lesson 5
+@_never_crashes
 def check_gru_step(fn: Callable) -> None:
     """``fn(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> h``: one GRU step, torch's way."""
     if _unanswered(fn):
@@ -416,6 +531,7 @@ def check_gru_step(fn: Callable) -> None:
     return _verdict(True, "your step matches torch.nn.GRUCell.")
 
 
+@_never_crashes
 def check_parameter_count(fn: Callable) -> None:
     """``fn(kind, input_size, hidden_size) -> int``: the parameters of one torch layer."""
     if _unanswered(fn):
@@ -428,15 +544,17 @@ def check_parameter_count(fn: Callable) -> None:
             ok, got = _call(fn, kind, n_in, n_hid)
             if not ok:
                 return _verdict(False, got)
-            if got != want:
+            if _as_number(got) is None or _as_number(got) != want:
                 return _verdict(
                     False,
-                    f"{kind} with input {n_in}, hidden {n_hid}: you said {got}, torch has {want}. "
+                    f"{kind} with input {n_in}, hidden {n_hid}: you said {_show(got)}, torch has "
+                    f"{want}. "
                     "Each gate block has W (hidden×input), U (hidden×hidden) and two biases.",
                 )
     return _verdict(True, "1, 3 and 4 blocks of the same shape: RNN, GRU and LSTM.")
 
 
+@_never_crashes
 def check_set_forget_bias(fn: Callable) -> None:
     """``fn(lstm)`` sets the forget bias the LSTM sees to 1, in every layer and direction,
     and leaves every other number alone."""
@@ -446,10 +564,21 @@ def check_set_forget_bias(fn: Callable) -> None:
         torch.manual_seed(0)
         lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
     before = {n: p.detach().clone() for n, p in lstm.named_parameters()}
+    hidden = lstm.hidden_size
     ok, got = _call(fn, lstm)
     if not ok:
         return _verdict(False, got)
-    hidden = lstm.hidden_size
+    now = dict(lstm.named_parameters())
+    if set(now) != set(before):
+        return _verdict(False, "keep the LSTM's parameters; set values inside them, in place.")
+    for name, p in now.items():
+        old = before[name]
+        if (p.shape, p.dtype, p.device, p.layout) != (old.shape, old.dtype, old.device, old.layout):
+            return _verdict(
+                False,
+                f"{name} is now a {p.dtype} tensor of shape {tuple(p.shape)} on {p.device}; "
+                "change only its values, in place, under torch.no_grad().",
+            )
     forget = slice(hidden, 2 * hidden)
     for suffix in ("_l0", "_l0_reverse", "_l1", "_l1_reverse"):
         total = getattr(lstm, "bias_ih" + suffix) + getattr(lstm, "bias_hh" + suffix)
@@ -470,6 +599,7 @@ def check_set_forget_bias(fn: Callable) -> None:
 
 
 # --------------------------------------------------------------------------- lesson 6
+@_never_crashes
 def check_bits_per_character(fn: Callable) -> None:
     """``fn(logits, targets) -> float``: the average surprise in bits per character."""
     if _unanswered(fn):
@@ -483,7 +613,7 @@ def check_bits_per_character(fn: Callable) -> None:
         if not ok:
             return _verdict(False, got)
         if _as_number(got) is None:
-            return _verdict(False, f"return a number, got {type(got).__name__}")
+            return _verdict(False, _wanted_number(got, "return"))
         got = _as_number(got)
         if math.isclose(got, want * math.log(2), rel_tol=1e-4):
             return _verdict(False, "that is in nats (natural log); divide by ln 2 for bits.")
@@ -492,6 +622,7 @@ def check_bits_per_character(fn: Callable) -> None:
     return _verdict(True, "cross-entropy in nats divided by ln 2: bits per character.")
 
 
+@_never_crashes
 def check_position_in_line(fn: Callable) -> None:
     """``fn(text) -> list[int]``: for every character, how many characters precede it on
     its line (a newline belongs to the line it ends)."""
@@ -506,12 +637,15 @@ def check_position_in_line(fn: Callable) -> None:
         ok, got = _call(fn, text)
         if not ok:
             return _verdict(False, got)
-        got = [int(x) for x in got] if hasattr(got, "__iter__") else got
-        if got != want:
-            return _verdict(False, f"for {text!r} you gave {got}, expected {want}")
+        positions = _int_list(got)
+        if positions is None:
+            return _verdict(False, f"return a list of whole numbers, got {_show(got)}")
+        if positions != want:
+            return _verdict(False, f"for {text!r} you gave {positions}, expected {want}")
     return _verdict(True, "the column of every character, restarting after each newline.")
 
 
+@_never_crashes
 def check_best_unit(fn: Callable) -> None:
     """``fn(states, feature) -> (unit, r)``: the unit whose state correlates most strongly
     (largest |r|, sign kept) with the feature."""
@@ -542,3 +676,158 @@ def check_best_unit(fn: Callable) -> None:
     if not math.isclose(float(r), r_all[4], abs_tol=1e-4):
         return _verdict(False, f"unit 4 is right, but its r is {r_all[4]:.4f}, not {float(r):.4f}")
     return _verdict(True, f"unit 4, r = {r_all[4]:.2f}: strongly negative is as good as positive.")
+
+
+# --------------------------------------------------------------------------- lesson 7
+def _float_array(value: Any) -> Any:
+    """``value`` as a float64 NumPy array, or None if it is not an array of real numbers."""
+    import numpy as np
+
+    if isinstance(value, (str, bytes, dict, bool)) or value is None:
+        return None
+    try:
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu()
+        array = np.asarray(value, dtype=np.float64)
+    except Exception:
+        return None
+    return array
+
+
+@_never_crashes
+def check_split_in_time(fn: Callable) -> None:
+    """``fn(n_weeks, n_val, n_test) -> (train, val, test)``: the week numbers of each period,
+    in time order: training first, then validation, the last ``n_test`` weeks for the test."""
+    if _unanswered(fn):
+        return
+    for n, n_val, n_test in [(10, 2, 3), (100, 20, 20), (7, 1, 1), (52, 13, 26)]:
+        n_train = n - n_val - n_test
+        want = [list(range(n_train)), list(range(n_train, n - n_test)), list(range(n - n_test, n))]
+        ok, got = _call(fn, n, n_val, n_test)
+        if not ok:
+            return _verdict(False, got)
+        if not (isinstance(got, (tuple, list)) and len(got) == 3):
+            return _verdict(False, f"return three collections (train, val, test), got {_show(got)}")
+        parts = [_int_list(part) for part in got]
+        if any(part is None for part in parts):
+            return _verdict(False, "each period must be a list or array of week numbers (ints)")
+        if [len(p) for p in parts] != [len(w) for w in want]:
+            return _verdict(
+                False,
+                f"for {n} weeks, {n_val} for validation and {n_test} for test the sizes "
+                f"should be {[len(w) for w in want]}, got {[len(p) for p in parts]}",
+            )
+        if sorted(week for part in parts for week in part) != list(range(n)):
+            return _verdict(False, "every week must be in exactly one period, once")
+        if parts != want:
+            if [sorted(p) for p in parts] == want:
+                return _verdict(False, "the right weeks, but keep each period in time order")
+            return _verdict(
+                False,
+                "the periods must follow each other in time: a shuffled split trains on "
+                "weeks that come after the ones it is tested on",
+            )
+    return _verdict(True, "the past for training, the future for testing, nothing shared.")
+
+
+@_never_crashes
+def check_seasonal_naive(fn: Callable) -> None:
+    """``fn(windows, horizon, season) -> forecasts``: windows ``(n, window)``, forecasts
+    ``(n, horizon)``, each week equal to the same week one season earlier (two seasons
+    earlier beyond one season ahead)."""
+    import numpy as np
+
+    from lstm_course.forecasting import last_value_forecast, seasonal_naive_forecast
+
+    if _unanswered(fn):
+        return
+    rng = np.random.default_rng(7)
+    for n, window, horizon, season in [(3, 12, 4, 4), (2, 10, 9, 4), (1, 52, 52, 52), (4, 8, 5, 5)]:
+        windows = rng.normal(size=(n, window)).round(2)
+        want = seasonal_naive_forecast(windows, horizon, season)
+        ok, got = _call(fn, windows.copy(), horizon, season)
+        if not ok:
+            return _verdict(False, got)
+        array = _float_array(got)
+        if array is None or array.shape != want.shape:
+            shape = getattr(array, "shape", None)
+            return _verdict(
+                False, f"return an array of shape {want.shape}, got {shape or _show(got)}"
+            )
+        if np.allclose(array, want, atol=1e-9, rtol=0):
+            continue
+        if np.allclose(array, last_value_forecast(windows, horizon)):
+            return _verdict(False, "that is the last value; take the week one season back")
+        for lag in (season - 1, season + 1):
+            if lag <= window and np.allclose(array, seasonal_naive_forecast(windows, horizon, lag)):
+                return _verdict(False, f"that is {lag} weeks back, one off: check the index")
+        return _verdict(
+            False,
+            f"for a season of {season} and a horizon of {horizon} your forecast differs "
+            "from the value one season back (mind horizons longer than a season)",
+        )
+    return _verdict(True, "the same week one season back, repeated beyond a season.")
+
+
+@_never_crashes
+def check_make_windows(fn: Callable) -> None:
+    """``fn(series, window, horizon) -> (inputs, targets)``: for every week t with a full
+    window before it and a full horizon after it, the inputs ``series[t-window+1 .. t]``
+    and the targets ``series[t+1 .. t+horizon]``; shapes ``(n, window)``, ``(n, horizon)``."""
+    import numpy as np
+
+    if _unanswered(fn):
+        return
+    for length, window, horizon in [(20, 5, 3), (12, 4, 1), (9, 3, 6), (30, 1, 2)]:
+        series = np.arange(length, dtype=np.float64) * 10 + 3
+        n = length - window - horizon + 1
+        inputs = np.stack([series[i : i + window] for i in range(n)])
+        targets = np.stack([series[i + window : i + window + horizon] for i in range(n)])
+        ok, got = _call(fn, series.copy(), window, horizon)
+        if not ok:
+            return _verdict(False, got)
+        if not (isinstance(got, (tuple, list)) and len(got) == 2):
+            return _verdict(False, f"return the pair (inputs, targets), got {_show(got)}")
+        got_inputs, got_targets = (_float_array(part) for part in got)
+        if got_inputs is None or got_targets is None:
+            return _verdict(False, "inputs and targets must be arrays of numbers")
+        if got_inputs.shape != inputs.shape or got_targets.shape != targets.shape:
+            return _verdict(
+                False,
+                f"for {length} weeks, a window of {window} and a horizon of {horizon}: shapes "
+                f"{inputs.shape} and {targets.shape} expected, got {got_inputs.shape} and "
+                f"{got_targets.shape} (every week with a full window and horizon, once)",
+            )
+        if not np.array_equal(got_inputs, inputs):
+            return _verdict(False, "the inputs are not the weeks up to each origin, in order")
+        if not np.array_equal(got_targets, targets):
+            if got_targets.size and np.array_equal(got_targets[:, 0], got_inputs[:, -1]):
+                return _verdict(False, "the first target repeats the last input: start after it")
+            return _verdict(False, "the targets are not the weeks right after each window")
+    return _verdict(True, "inputs (n, window), targets (n, horizon), none inside its own window.")
+
+
+@_never_crashes
+def check_skill_score(fn: Callable) -> None:
+    """``fn(error, naive_error) -> float``: the skill score, 1 - error / naive_error (0: no
+    better than the naive forecast, 1: perfect, below 0: worse)."""
+    if _unanswered(fn):
+        return
+    for error, naive in [(0.5, 2.0), (3.0, 2.0), (1.25, 1.25), (0.0, 0.4)]:
+        want = 1 - error / naive
+        ok, got = _call(fn, error, naive)
+        if not ok:
+            return _verdict(False, got)
+        value = _as_number(got)
+        if value is None:
+            return _verdict(False, _wanted_number(got, "return"))
+        if math.isclose(value, want, abs_tol=1e-9):
+            continue
+        if math.isclose(value, error / naive, abs_tol=1e-9):
+            return _verdict(False, "that is the ratio of the errors; the skill is 1 minus it")
+        if math.isclose(value, 100 * want, abs_tol=1e-7):
+            return _verdict(False, "give the skill as a fraction, not a percentage")
+        if naive and error and math.isclose(value, 1 - naive / error, abs_tol=1e-9):
+            return _verdict(False, "the naive error is the yardstick: divide by it")
+        return _verdict(False, f"for errors {error} and {naive} (naive) you gave {value:.4g}")
+    return _verdict(True, "1 - error / naive error: 0 is no better than copying, 1 is perfect.")

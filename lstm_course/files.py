@@ -10,10 +10,94 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
+
+
+class OutputPathError(ValueError):
+    """A place the course refuses to write a file to; the message says why."""
+
+
+def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """``path`` as a :class:`Path`, if the course may write a file there; else
+    :class:`OutputPathError`.
+
+    Checked before any long work, so a typo in ``--out`` costs a second, not an epoch. A
+    file is only ever written over a *regular* file: not over a directory, a device such as
+    ``/dev/null`` (``os.replace`` would put a regular file in its place), a symlink (the link
+    would be replaced, not what it points to) or one of ``inputs`` (a checkpoint written over
+    the training data destroys it). The folder it goes in must be one the course can create
+    files in: this is tried, with a temporary file that is removed at once.
+    """
+    target = _regular_or_new(path)
+    for source in inputs:
+        if _same_file(target, Path(source)):
+            raise OutputPathError(
+                f"refusing to write {target}: it is also an input ({source}); "
+                "writing there would destroy it"
+            )
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # atomic_write creates the missing folders under this one
+    if not folder.is_dir():
+        raise OutputPathError(f"cannot write {target}: {folder} is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test.", suffix=".part")
+    except OSError as e:
+        raise OutputPathError(f"cannot write {target}: {e.strerror or e} in {folder}") from None
+    os.close(fd)
+    os.unlink(probe)
+    return target
+
+
+def _regular_or_new(path: str | os.PathLike) -> Path:
+    """``path`` as a :class:`Path` if nothing is there or a regular file (not a link)."""
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise OutputPathError(f"give a file name to write to, got {path!r}")
+    target = Path(path)
+    try:
+        info = target.lstat()
+    except (FileNotFoundError, NotADirectoryError):  # nothing there (yet)
+        return target
+    except OSError as e:
+        raise OutputPathError(f"cannot write {target}: {e.strerror or e}") from None
+    if not stat.S_ISREG(info.st_mode):
+        kinds = {
+            stat.S_ISDIR: "a directory",
+            stat.S_ISLNK: "a symbolic link",
+            stat.S_ISCHR: "a device",
+            stat.S_ISBLK: "a device",
+            stat.S_ISFIFO: "a named pipe",
+            stat.S_ISSOCK: "a socket",
+        }
+        kind = next((k for test, k in kinds.items() if test(info.st_mode)), "not a regular file")
+        raise OutputPathError(
+            f"refusing to write {target}: it is {kind}; give the name of a new or regular file"
+        )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name the same file (through links and ``..`` too)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return a.resolve() == b.resolve()
+
+
+def _new_file_mode(target: Path) -> int:
+    """The permissions the written file gets: those of the file it replaces, else what
+    ``open()`` would give a new file (0o666 less the umask). ``mkstemp`` makes its file
+    0o600, which would silently hide a shared checkpoint or vocabulary from other users."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)  # the only portable way to read it is to set it
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @contextlib.contextmanager
@@ -21,14 +105,21 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw) -> Iterato
     """Open a temporary file beside ``path``; on success it replaces ``path``.
 
     If the ``with`` block raises, the temporary file is removed and ``path`` is untouched.
+    ``path`` must be new or a regular file (:func:`check_output_path`); the new file keeps
+    the old one's permissions, or follows the umask.
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_write writes whole files: mode must be 'w' or 'wb', got {mode!r}")
-    target = Path(path)
+    target = _regular_or_new(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    permissions = _new_file_mode(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, mode, **open_kw) as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), permissions)
+            else:  # Windows: only the read-only bit exists
+                os.chmod(tmp, permissions)
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -90,9 +181,7 @@ def load_checkpoint(
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:  # a truncated zip, a pickle with code, not a torch file at all
-        raise error(
-            f"{path} is not a readable {kind} checkpoint ({type(e).__name__}: {e})"
-        ) from None
+        raise error(f"{path} is not a readable {kind} checkpoint: {_why_unreadable(e)}") from None
     if not isinstance(payload, dict) or payload.get("format") != kind:
         raise error(f"{path} is a PyTorch file but not a {kind} checkpoint of this course")
     if payload.get("version") != version:
@@ -100,3 +189,35 @@ def load_checkpoint(
             f"{path}: {kind} checkpoint version {payload.get('version')!r} is not supported"
         )
     return payload
+
+
+def _why_unreadable(e: Exception) -> str:
+    """What is wrong with a file ``torch.load(weights_only=True)`` refused, in one line.
+
+    PyTorch's own message runs to many lines and ends with advice to load the file with
+    ``weights_only=False``: that would run whatever code the file holds, which a course
+    must never suggest."""
+    import re
+
+    message = str(e)
+    found = re.search(r"(?:Unsupported global: |unsupported )GLOBAL ([\w.]+)", message)
+    if found:
+        return (
+            f"it holds a Python object ({found.group(1)}), not only tensors, numbers, strings, "
+            "lists and dicts; loading it could run code, so the course does not"
+        )
+    if (
+        "weights_only" in message  # PyTorch's unpickler met something it cannot read
+        or isinstance(e, (EOFError, KeyError))
+        or any(sign in message for sign in ("zip archive", "central directory", "magic number"))
+    ):
+        return "the file is truncated, damaged or not a PyTorch checkpoint"
+    first = " ".join(message.split())[:200]
+    return f"{type(e).__name__}: {first}" if first else type(e).__name__
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """``text`` on one line (runs of whitespace, newlines included, as one space), cut
+    after ``limit`` characters: how the course reports an error it passes on."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

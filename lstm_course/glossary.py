@@ -15,7 +15,8 @@ class Term(NamedTuple):
     """One idea, named in the course's words and in the standard notation."""
 
     course: str  # the course's name for it
-    symbol: str  # the standard notation (Hochreiter & Schmidhuber 1997; Gers et al. 2000)
+    symbol: str  # the standard notation (Hochreiter & Schmidhuber 1997; Gers et al. 2000),
+    # as TeX for MathJax: functions as commands (\tanh, upright), not letters (tanh, italic)
     pytorch: str  # where it lives in torch.nn.LSTM / torch.nn.LSTMCell
     meaning: str  # what it is, in one line
 
@@ -31,7 +32,7 @@ LSTM_TERMS: tuple[Term, ...] = (
     Term("forget gate", "f_t ⊙ c_{t-1}", "-", "the part of the long-term memory that is kept"),
     Term("remember gate", "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t", "c_n", "the new long-term memory"),
     Term("use factor", "o_t", "output gate (rows 3H:4H)", "σ: how much of the memory to show"),
-    Term("use gate", "h_t = o_t ⊙ tanh(c_t)", "output, h_n", "the new short-term memory"),
+    Term("use gate", "h_t = o_t ⊙ \\tanh(c_t)", "output, h_n", "the new short-term memory"),
 )
 
 # The GRU (lesson 5) in the same words: one working memory, and an update gate that does

@@ -86,10 +86,18 @@ def supports_float64(device: torch.device | str) -> bool:
     return torch.device(device).type != "mps"
 
 
+#: Set to 1 to make :func:`native_bfloat16` answer False, as on a CPU without bfloat16: how
+#: to check, on a CPU that has it, what the course does on one that has not.
+NO_BFLOAT16_ENV = "LSTM_COURSE_NO_BFLOAT16"
+
+
 def native_bfloat16(device: torch.device | str) -> bool:
     """Whether ``device`` is a CPU that computes bfloat16 in hardware (AVX-512 BF16 or AMX),
-    where mixed-precision training (``torch.autocast``) runs the LSTM about 1.6 times faster.
-    False elsewhere: on other CPUs bfloat16 is emulated and slower."""
+    where mixed-precision training (``torch.autocast``) runs PyTorch's LSTM faster. False
+    elsewhere (on other CPUs bfloat16 is emulated and slower), and False wherever
+    ``$LSTM_COURSE_NO_BFLOAT16`` is set to 1."""
+    if os.environ.get(NO_BFLOAT16_ENV) == "1":
+        return False
     if torch.device(device).type != "cpu" or not torch.backends.mkldnn.is_available():
         return False
     check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)

@@ -16,6 +16,7 @@ Run ``python -m lstm_course.tagger --help`` for the command line (train, evaluat
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -34,8 +35,8 @@ from lstm_course.batching import (
     pad_sequences,
 )
 from lstm_course.cells import RECURRENT_LAYERS
-from lstm_course.data import ConlluError, TaggedSentence, read_conllu, tokenize
-from lstm_course.files import load_checkpoint, save_checkpoint
+from lstm_course.data import UPOS_TAGS, ConlluError, TaggedSentence, read_conllu, tokenize
+from lstm_course.files import check_output_path, load_checkpoint, one_line, save_checkpoint
 from lstm_course.vocab import Vocab
 
 CHECKPOINT_FORMAT = "tagger"
@@ -140,7 +141,14 @@ class TaggerConfig:
 
 @dataclass
 class TaggerVocabs:
-    """The three vocabularies a tagger reads and writes: words, characters, tags."""
+    """The three vocabularies a tagger reads and writes: words, characters, tags.
+
+    The tags are the 17 universal part-of-speech tags, always, in :data:`UPOS_TAGS` order,
+    whichever of them the training sentences happen to have: a tag that training lacks is
+    then one the model learns never to predict, where a vocabulary read from the training
+    data would make a dev or test sentence with that tag impossible to encode. (Tags of
+    another tag set, if the sentences have any, follow, most frequent first.)
+    """
 
     words: Vocab
     chars: Vocab
@@ -155,7 +163,10 @@ class TaggerVocabs:
         chars = Vocab.from_corpus((list(w) for s in sentences for w in s.words), min_freq=1)
         chars.add(WORD_START)
         chars.add(WORD_END)
-        tags = Vocab.from_corpus((s.tags for s in sentences), pad_token=None, unk_token=None)
+        seen = Vocab.from_corpus((s.tags for s in sentences), pad_token=None, unk_token=None)
+        tags = Vocab(
+            [*UPOS_TAGS, *(t for t in seen if t not in UPOS_TAGS)], pad_token=None, unk_token=None
+        )
         return cls(words=words, chars=chars, tags=tags)
 
     def as_dict(self) -> dict[str, Vocab]:
@@ -367,7 +378,7 @@ class LSTMTagger(nn.Module):
             model.load_state_dict(payload["state_dict"])
         except (KeyError, TypeError, ValueError, RuntimeError) as e:
             raise CheckpointError(
-                f"{path}: the checkpoint is incomplete or inconsistent ({e})"
+                f"{path}: the checkpoint is incomplete or inconsistent ({one_line(e)})"
             ) from None
         return model.to(map_location).eval()
 
@@ -398,10 +409,10 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a tagger on a CoNLL-U file, keeping the best on dev")
     t.add_argument("--train", required=True, type=Path, help="training CoNLL-U file")
     t.add_argument("--dev", required=True, type=Path, help="development CoNLL-U file")
-    t.add_argument("--out", required=True, type=Path, help="where to write the checkpoint")
+    t.add_argument("--out", required=True, help="where to write the checkpoint")
     t.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget (default 10)")
     t.add_argument("--epochs", type=int, default=None, help="stop after this many epochs")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=int, default=0, help="0 to 2**64 - 1 (default 0)")
     t.add_argument("--batch-size", type=int, default=None, help="default 64")
     t.add_argument(
         "--precision",
@@ -419,15 +430,38 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: The largest seed PyTorch's generators take (an unsigned 64-bit number).
+MAX_SEED = 2**64 - 1
+
+
+def _checked_training_options(args: argparse.Namespace) -> Path:
+    """Every ``train`` option checked before anything is read or trained, so a mistake
+    costs a second, not an epoch; returns where the checkpoint goes."""
+    if not (math.isfinite(args.minutes) and args.minutes > 0):
+        raise ValueError(f"--minutes must be a finite number above 0, got {args.minutes}")
+    if args.epochs is not None and args.epochs < 1:
+        raise ValueError(f"--epochs must be at least 1, got {args.epochs}")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise ValueError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise ValueError(f"--seed must be between 0 and 2**64 - 1, got {args.seed}")
+    for option, f in (("--train", args.train), ("--dev", args.dev)):
+        if not f.is_file():
+            raise FileNotFoundError(f"no such file: {f} ({option})")
+    return check_output_path(args.out, inputs=(args.train, args.dev))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line. A mistake in its use (a bad option, a missing or malformed file,
+    an output that cannot be written) is one line on stderr and exit status 2; Ctrl-C is
+    one line and 130, the shell's status for an interrupted command."""
     from lstm_course.training import evaluate, train  # training imports this module
 
     args = _parser().parse_args(argv)
+    out = None
     try:
         if args.command == "train":
-            for f in (args.train, args.dev):
-                if not f.is_file():
-                    raise FileNotFoundError(f"no such file: {f}")
+            out = _checked_training_options(args)
             train_sents, dev_sents = read_conllu(args.train), read_conllu(args.dev)
             result = train(
                 train_sents,
@@ -435,12 +469,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 minutes=args.minutes,
                 epochs=args.epochs,
                 seed=args.seed,
-                **({"batch_size": args.batch_size} if args.batch_size else {}),
+                **({"batch_size": args.batch_size} if args.batch_size is not None else {}),
                 bfloat16={"auto": None, "float32": False, "bfloat16": True}[args.precision],
-                checkpoint=args.out,
+                checkpoint=out,
             )
             best = 100 * result.best_dev_accuracy
-            print(f"best dev accuracy {best:.2f}% (epoch {result.best_epoch}); saved {args.out}")
+            print(f"best dev accuracy {best:.2f}% (epoch {result.best_epoch}); saved {out}")
         elif args.command == "evaluate":
             model = LSTMTagger.load(args.model)
             if not args.file.is_file():
@@ -452,8 +486,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             model = LSTMTagger.load(args.model)
             for word, tag in model.tag(args.text):
                 print(f"{word}\t{tag}")
-    except (FileNotFoundError, ConlluError, CheckpointError, ValueError, TypeError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        if out is None:
+            print("interrupted", file=sys.stderr)
+        elif out.is_file():
+            print(f"interrupted; the last saved checkpoint is intact: {out}", file=sys.stderr)
+        else:
+            print("interrupted before the first epoch ended; nothing was saved", file=sys.stderr)
+        return 130
+    except (ConlluError, CheckpointError, ValueError, TypeError, OSError) as e:
+        print(f"error: {one_line(e, limit=1000)}", file=sys.stderr)
         return 2
     return 0
 

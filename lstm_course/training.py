@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -14,6 +15,7 @@ from tqdm.auto import tqdm
 
 from lstm_course.batching import EncodedCorpus, bucketed_batches
 from lstm_course.data import TaggedSentence
+from lstm_course.files import check_output_path
 from lstm_course.runtime import default_device, mixed_precision, native_bfloat16, set_seed
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 
@@ -108,7 +110,7 @@ def train(
     clip: float = 5.0,
     seed: int = 0,
     device: torch.device | str | None = None,
-    bfloat16: bool | None = None,
+    bfloat16: bool | None = False,
     checkpoint: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> TrainingResult:
@@ -121,15 +123,23 @@ def train(
     accuracy is measured; the best model is kept (and written to ``checkpoint``, atomically)
     and returned.
 
-    ``bfloat16`` trains with mixed precision (``torch.autocast``: matrix products in
-    bfloat16, weights, optimizer and loss in float32); ``None`` decides by
-    :func:`default_bfloat16` (an LSTM, on a CPU that computes bfloat16 natively). Evaluation
-    is always in float32.
+    Training is in float32 unless asked otherwise, so that the same call trains the same
+    model on every CPU. ``bfloat16=True`` trains with mixed precision (``torch.autocast``:
+    matrix products in bfloat16, weights, optimizer and loss in float32): faster where the
+    CPU computes bfloat16 natively, slower where it emulates it, and with other rounding, so
+    other digits. ``None`` decides by :func:`default_bfloat16` (an LSTM, on a CPU that
+    computes bfloat16 natively): the command line's ``--precision auto``. Evaluation is
+    always in float32.
+
+    With ``minutes`` the cosine follows the share of the budget spent, in seconds, not in
+    steps: whatever the machine's load, the learning rate reaches zero exactly when the time
+    runs out, so the last steps are always small ones. (A schedule in steps, fixed from an
+    early estimate of the speed, would stop half-way down the cosine on a machine that slows
+    down.) Such a run is not reproducible across machines; ``epochs`` alone is.
     """
     if minutes is None and epochs is None:
         raise ValueError("give a time budget (minutes) or a number of epochs, or both")
-    if (minutes is not None and minutes <= 0) or (epochs is not None and epochs < 1):
-        raise ValueError(f"minutes must be > 0 and epochs >= 1, got {minutes} and {epochs}")
+    _check_arguments(minutes, epochs, batch_size, lr, clip, seed, checkpoint)
     if not train_sentences or not dev_sentences:
         raise ValueError("training needs training and dev sentences")
     set_seed(seed)
@@ -188,9 +198,56 @@ def train(
     finally:
         if flushing:
             torch.set_flush_denormal(False)
+    if best_state is None:  # the budget ran out while the data was being prepared
+        raise ValueError(
+            f"no epoch completed within minutes={minutes}: the time ran out before the first "
+            "one began, so there is no model to keep; give more minutes or a number of epochs"
+        )
     model.load_state_dict(best_state)
     model.eval()
     return TrainingResult(model, history, best_epoch, best_accuracy)
+
+
+def _check_arguments(
+    minutes: float | None,
+    epochs: int | None,
+    batch_size: int,
+    lr: float,
+    clip: float,
+    seed: int,
+    checkpoint: str | os.PathLike | None,
+) -> None:
+    """Refuse, before any work, what :func:`train` cannot use: a NaN or infinite budget
+    would never stop or never start, a batch of 0 sentences has no gradient, and a
+    checkpoint path that cannot be written would fail only after the first epoch."""
+
+    def positive(value: object) -> bool:
+        return (
+            isinstance(value, numbers.Real)  # int, float, NumPy's numbers, not bool
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and value > 0
+        )
+
+    def whole(value: object, low: int, high: float = math.inf) -> bool:
+        integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        return integral and low <= value <= high
+
+    if minutes is not None and not positive(minutes):
+        raise ValueError(f"minutes must be a finite number above 0 (or None), got {minutes!r}")
+    if epochs is not None and not whole(epochs, 1):
+        raise ValueError(
+            f"epochs must be an int >= 1 (or None, with minutes as the budget), got {epochs!r}"
+        )
+    if not whole(batch_size, 1):
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+    for name, value in (("lr", lr), ("clip", clip)):
+        if not positive(value):
+            raise ValueError(f"{name} must be a finite number above 0, got {value!r}")
+    if not whole(seed, 0, 2**64 - 1):
+        raise ValueError(f"seed must be an int from 0 to 2**64 - 1, got {seed!r}")
+    if checkpoint is not None:
+        check_output_path(checkpoint)
 
 
 def default_bfloat16(device: torch.device | str, config: TaggerConfig) -> bool:

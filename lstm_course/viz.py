@@ -6,8 +6,10 @@ Every function returns a matplotlib ``Figure`` so a notebook shows it (as PNG) a
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
@@ -133,70 +135,73 @@ def draw_lstm_cell() -> Figure:
 
     Every wire ends in an arrowhead that nothing covers, labels sit beside wires rather than
     on them, and where the output h_t crosses the long-term memory it hops over it."""
-    d = _Diagram((14, 6.3), (-1.0, 16.6), (-0.9, 7.6))
+    d = _Diagram((14.5, 6.3), (-1.0, 17.2), (-0.9, 7.6))
     top, bus, gate_y = 5.6, 0.9, 2.4
-    # Regions, with the course's name and the standard formula.
+    # Regions, with the course's name and the standard formula. The learn gate's product
+    # rises at x = 6.3, clear of the end of the "Learn gate" title.
     d.region(1.7, 1.6, 4.15, 6.95, "forget", "Forget gate\n$f_t \\odot c_{t-1}$")
-    d.region(4.35, 1.6, 8.45, 4.75, "learn", "Learn gate\n$i_t \\odot g_t$")
+    d.region(4.35, 1.6, 8.75, 4.75, "learn", "Learn gate\n$i_t \\odot g_t$")
     d.region(
-        5.3,
+        5.6,
         4.95,
-        8.55,
+        8.85,
         6.95,
         "remember",
         "Remember gate\n$c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$",
     )
-    d.region(8.65, 1.6, 12.2, 5.05, "use", "Use gate\n$h_t = o_t \\odot \\tanh(c_t)$")
+    d.region(8.95, 1.6, 12.5, 5.05, "use", "Use gate\n$h_t = o_t \\odot \\tanh(c_t)$")
 
     # The long-term memory: kept in part (×), then added to (+), straight through.
     d.wire([(-0.9, top), (2.4, top)])
     d.op(2.4, top, "×")
-    d.wire([(2.4, top), (6.0, top)])
-    d.op(6.0, top, "+")
-    d.wire([(6.0, top), (13.4, top)])
+    d.wire([(2.4, top), (6.3, top)])
+    d.op(6.3, top, "+")
+    d.wire([(6.3, top), (14.0, top)])
     # The short-term memory and the event join into one bus that feeds every gate.
-    d.line([(-0.9, bus), (9.4, bus)])
+    d.line([(-0.9, bus), (9.7, bus)])
     d.line([(1.2, -0.6), (1.2, bus)])
     d.ax.add_patch(Circle((1.2, bus), 0.07, color="black", zorder=3))
-    for x in (2.4, 5.0, 7.0, 9.4):
+    for x in (2.4, 5.3, 7.3, 9.7):
         d.wire([(x, bus), (x, gate_y)])
     d.box(2.4, gate_y, "$\\sigma$", "forget")
-    d.box(5.0, gate_y, "$\\sigma$", "learn")
-    d.box(7.0, gate_y, "$\\tanh$", "learn")
-    d.box(9.4, gate_y, "$\\sigma$", "use")
+    d.box(5.3, gate_y, "$\\sigma$", "learn")
+    d.box(7.3, gate_y, "$\\tanh$", "learn")
+    d.box(9.7, gate_y, "$\\sigma$", "use")
     # Forget: f_t up to the × on the highway.
     d.wire([(2.4, gate_y + 0.25), (2.4, top)])
     d.label(2.5, 3.3, "forget factor $f_t$", ha="left", size=9.5)
     # Learn: i_t and g_t multiply, and the product goes straight up to the +.
-    d.op(6.0, 3.55, "×")
-    d.wire([(5.0, gate_y + 0.25), (5.0, 3.55), (6.0, 3.55)])
-    d.wire([(7.0, gate_y + 0.25), (7.0, 3.55), (6.0, 3.55)])
-    d.wire([(6.0, 3.55), (6.0, top)])
-    d.label(5.1, 3.0, "ignore factor $i_t$", ha="left", size=9.5)
-    d.label(7.1, 3.0, "new info $g_t$", ha="left", size=9.5)
-    # Use: tanh of the new long-term memory, times the use factor o_t.
-    d.box(11.5, 3.6, "$\\tanh$", "use", w=0.7, h=0.42)
-    d.wire([(11.5, top), (11.5, 3.81)])
-    d.op(11.5, gate_y, "×")
-    d.wire([(11.5, 3.39), (11.5, gate_y)])
-    d.wire([(9.4 + 0.38, gate_y), (11.5, gate_y)])
-    d.label(10.25, gate_y - 0.3, "use factor $o_t$", size=9.5)
+    d.op(6.3, 3.55, "×")
+    d.wire([(5.3, gate_y + 0.25), (5.3, 3.55), (6.3, 3.55)])
+    d.wire([(7.3, gate_y + 0.25), (7.3, 3.55), (6.3, 3.55)])
+    d.wire([(6.3, 3.55), (6.3, top)])
+    d.label(5.4, 3.0, "ignore factor $i_t$", ha="left", size=9.5)
+    d.label(7.4, 3.0, "new info $g_t$", ha="left", size=9.5)
+    # Use: tanh of the new long-term memory, times the use factor o_t (labelled below its
+    # wire, clear of the σ box it comes from).
+    d.box(11.8, 3.6, "$\\tanh$", "use", w=0.7, h=0.42)
+    d.wire([(11.8, top), (11.8, 3.81)])
+    d.op(11.8, gate_y, "×")
+    d.wire([(11.8, 3.39), (11.8, gate_y)])
+    d.wire([(9.7 + 0.38, gate_y), (11.8, gate_y)])
+    d.label(10.82, gate_y - 0.5, "use factor $o_t$", size=9.5)
     # Out: the new short-term memory, to the next step, and up as the output; on its way up
-    # it hops over the long-term memory, which it does not touch.
-    d.wire([(11.5, gate_y), (11.5, bus), (13.4, bus)])
+    # it hops over the long-term memory, which it does not touch, well before that wire's
+    # arrowhead.
+    d.wire([(11.8, gate_y), (11.8, bus), (14.0, bus)])
     hop = 0.22
-    d.line([(12.6, bus), (12.6, top - hop)])
+    d.line([(12.9, bus), (12.9, top - hop)])
     angles = np.linspace(-np.pi / 2, np.pi / 2, 30)
-    d.line(list(zip(12.6 + hop * np.cos(angles), top + hop * np.sin(angles), strict=True)))
-    d.wire([(12.6, top + hop), (12.6, 7.2)])
+    d.line(list(zip(12.9 + hop * np.cos(angles), top + hop * np.sin(angles), strict=True)))
+    d.wire([(12.9, top + hop), (12.9, 7.2)])
 
     labels = [
         (-0.9, top + 0.42, "long-term memory\n$LTM_{t-1} = c_{t-1}$", "left"),
-        (13.55, top, "new long-term memory\n$LTM_t = c_t$", "left"),
+        (14.15, top, "new long-term memory\n$LTM_t = c_t$", "left"),
         (-0.9, bus + 0.42, "short-term memory\n$STM_{t-1} = h_{t-1}$", "left"),
-        (13.55, bus, "new short-term memory\n$STM_t = h_t$", "left"),
+        (14.15, bus, "new short-term memory\n$STM_t = h_t$", "left"),
         (1.35, -0.6, "event $E_t$ = input $x_t$", "left"),
-        (12.75, 7.2, "output $h_t$", "left"),
+        (13.05, 7.2, "output $h_t$", "left"),
     ]
     for x, y, text, ha in labels:
         d.label(x, y, text, ha)
@@ -452,21 +457,45 @@ def plot_cutoff_tradeoff(
 
 
 # --------------------------------------------------------------------------- inside a model
+def _relative_luminance(rgb: tuple[int, ...]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour given as 0-255 integers: 0 for black,
+    1 for white, weighted as the eye sees (green counts most)."""
+    linear = [
+        c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _readable_on(rgb: tuple[int, ...]) -> str:
+    """ "black" or "white", whichever has the larger WCAG contrast ratio with ``rgb``.
+
+    The ratio with black is (L + 0.05) / 0.05 and with white 1.05 / (L + 0.05); the larger of
+    the two is smallest where they are equal, at L = 0.179, and is 4.58 there: so one of them
+    always passes WCAG's 4.5:1 for normal text, whatever the background."""
+    luminance = _relative_luminance(rgb)
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+
+
 def text_heat_html(
     text: str, values: Sequence[float] | np.ndarray | torch.Tensor, label: str = ""
 ) -> str:
     """``text`` as HTML, each character on a background coloured by its value in [-1, 1]:
-    red for positive, blue for negative, white for 0. For a notebook's ``display(HTML(...))``."""
+    red for positive, blue for negative, white for 0. For a notebook's ``display(HTML(...))``.
+
+    Each character is drawn in black or white, whichever contrasts more with its background
+    (:func:`_readable_on`), so every character stays readable on the strongest colours."""
     v = _as_numpy(values).reshape(-1)
     if len(v) != len(text):
         raise ValueError(f"{len(text)} characters but {len(v)} values")
     cmap = plt.get_cmap("RdBu_r")
     spans = []
     for ch, x in zip(text, np.clip(v, -1, 1), strict=True):
-        r, g, b, _ = cmap(0.5 + 0.5 * float(x))
+        rgb = tuple(int(255 * channel) for channel in cmap(0.5 + 0.5 * float(x))[:3])
         shown = {"\n": "↵<br>", " ": "&nbsp;", "<": "&lt;", ">": "&gt;", "&": "&amp;"}.get(ch, ch)
-        colour = f"rgb({int(255 * r)},{int(255 * g)},{int(255 * b)})"
-        spans.append(f'<span style="background:{colour}">{shown}</span>')
+        background = "rgb({},{},{})".format(*rgb)
+        spans.append(
+            f'<span style="background-color:{background};color:{_readable_on(rgb)}">{shown}</span>'
+        )
     caption = (
         f'<div style="font-family:sans-serif;margin-bottom:4px">{label}</div>' if label else ""
     )
@@ -525,43 +554,117 @@ def plot_unit_vs_probe(reports: Mapping[str, Mapping[str, object]]) -> Figure:
     return fig
 
 
+# What the explorer can show of a trace, each as values in [-1, 1]: gates as 2σ - 1.
+_EXPLORER_VIEWS = {
+    "tanh(c_t), cell state": lambda t: torch.tanh(t.c),
+    "h_t, hidden state": lambda t: t.h,
+    "forget factor f_t": lambda t: 2 * t.gates.forget - 1,
+    "ignore factor i_t": lambda t: 2 * t.gates.ignore - 1,
+    "new information g_t": lambda t: t.gates.new_info,
+    "use factor o_t": lambda t: 2 * t.gates.use - 1,
+}
+
+
+class ActivationExplorer(widgets.VBox):
+    """The explorer of :func:`activation_explorer`, its controls named so code can use them.
+
+    Shown live it is a widget; shown without a kernel (a notebook opened from the repository
+    and not yet run, GitHub, nbviewer) a widget has nothing to draw it, so it also offers a
+    static copy, as HTML, of what it showed when the notebook was saved (see
+    ``_repr_mimebundle_``), instead of the widget's Python repr.
+    """
+
+    OWN = "(type your own)"
+
+    def __init__(self, model, snippets: dict[str, str], start_unit: int = 0):
+        self.model, self.snippets = model, dict(snippets)
+        last = model.config.hidden_size - 1
+        self.snippet = widgets.Dropdown(options=[*self.snippets, self.OWN], description="snippet")
+        self.show = widgets.Dropdown(options=list(_EXPLORER_VIEWS), description="show")
+        # A slider as wide as the output (about 1.5 pixels per unit for 512 units) to sweep
+        # through units, and a number box beside it to type one or step by one (its arrows,
+        # or the arrow keys); the two are linked. The slider's own readout would be a second,
+        # narrower number box, so it is off.
+        self.unit = widgets.IntSlider(
+            value=start_unit,
+            min=0,
+            max=last,
+            description="unit",
+            readout=False,
+            layout=widgets.Layout(flex="1 1 auto", width="auto"),
+        )
+        self.unit_box = widgets.BoundedIntText(
+            value=start_unit, min=0, max=last, layout=widgets.Layout(width="90px")
+        )
+        widgets.link((self.unit, "value"), (self.unit_box, "value"))
+        self.text = widgets.Textarea(
+            value='def area(r):\n    """Area of a circle."""  # a docstring\n'
+            "    return 3.14 * (r ** 2)\n",
+            placeholder="type code here: it is drawn below as you type",
+            layout=widgets.Layout(width="95%", height="90px"),
+        )
+        self.view = widgets.HTML()
+        super().__init__(
+            [
+                widgets.HBox([self.snippet, self.show]),
+                widgets.HBox([self.unit, self.unit_box], layout=widgets.Layout(width="95%")),
+                self.text,
+                self.view,
+            ]
+        )
+        for control in (self.snippet, self.show, self.unit):
+            control.observe(self.redraw, names="value")
+        # Typing is choosing your own text: the menu follows, and the text is drawn at once.
+        self.text.observe(self._typed, names="value")
+        self.redraw()
+
+    def _typed(self, _change=None) -> None:
+        if self.snippet.value != self.OWN:
+            self.snippet.value = self.OWN  # redraws, through the menu's observer
+        else:
+            self.redraw()
+
+    def redraw(self, _change=None) -> None:
+        """Draw the chosen unit's values on the chosen text (an empty text draws nothing)."""
+        own = self.snippet.value == self.OWN
+        text = self.text.value if own else self.snippets[self.snippet.value]
+        if not text:
+            self.view.value = "<i>type some code above to see the unit on it</i>"
+            return
+        values = _EXPLORER_VIEWS[self.show.value](self.model.trace(text))[:, self.unit.value]
+        factor = "factor" in self.show.value
+        note = " (gates drawn as 2σ − 1: blue = shut, red = open)" if factor else ""
+        label = f"unit {self.unit.value}: {self.show.value}{note}"
+        self.view.value = text_heat_html(text, values, label)
+
+    def snapshot_html(self) -> str:
+        """What the explorer shows now, as static HTML: its settings in a line, then the
+        coloured text."""
+        settings = (
+            f"snippet <b>{html.escape(str(self.snippet.value))}</b>, "
+            f"show <b>{html.escape(str(self.show.value))}</b>, unit <b>{self.unit.value}</b>"
+        )
+        return (
+            '<div style="font-family:sans-serif;font-size:13px;margin:2px 0 4px">'
+            f"Activation explorer, as saved with the notebook: {settings}. "
+            "Run the notebook to change them.</div>" + self.view.value
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/html"] = self.snapshot_html()
+            bundle["text/plain"] = (
+                f"Activation explorer: unit {self.unit.value}, {self.show.value} "
+                "(run the notebook to use it)"
+            )
+        return bundle
+
+
 def activation_explorer(model, snippets: dict[str, str], start_unit: int = 0):
     """An ipywidgets explorer for a character model (:class:`lstm_course.charlm.CharLM`):
     pick a snippet or type one, choose a unit and what to show, and see its value on every
-    character. Returns the widget; a notebook shows it by leaving it as a cell's last line.
+    character. Returns the widget (an :class:`ActivationExplorer`); a notebook shows it by
+    leaving it as a cell's last line.
     """
-    import ipywidgets as widgets
-
-    own = "(type your own)"
-    choice = widgets.Dropdown(options=[*snippets, own], description="snippet")
-    typed = widgets.Textarea(
-        value='def area(r):\n    """Area of a circle."""  # a docstring\n'
-        "    return 3.14 * (r ** 2)\n",
-        layout=widgets.Layout(width="95%", height="90px"),
-    )
-    shown = {
-        "tanh(c_t), cell state": lambda t: torch.tanh(t.c),
-        "h_t, hidden state": lambda t: t.h,
-        "forget factor f_t": lambda t: 2 * t.gates.forget - 1,
-        "ignore factor i_t": lambda t: 2 * t.gates.ignore - 1,
-        "new information g_t": lambda t: t.gates.new_info,
-        "use factor o_t": lambda t: 2 * t.gates.use - 1,
-    }
-    what = widgets.Dropdown(options=list(shown), description="show")
-    unit = widgets.IntSlider(
-        value=start_unit, min=0, max=model.config.hidden_size - 1, description="unit"
-    )
-    view = widgets.HTML()
-
-    def redraw(*_):
-        text = typed.value if choice.value == own else snippets[choice.value]
-        if not text:
-            return
-        values = shown[what.value](model.trace(text))[:, unit.value]
-        note = " (gates drawn as 2σ − 1: blue = shut, red = open)" if "factor" in what.value else ""
-        view.value = text_heat_html(text, values, f"unit {unit.value}: {what.value}{note}")
-
-    for control in (choice, typed, what, unit):
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([choice, what, unit]), typed, view])
+    return ActivationExplorer(model, snippets, start_unit)

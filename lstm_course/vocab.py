@@ -223,6 +223,10 @@ class Vocab:
             payload = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise ValueError(f"{path}: not a vocabulary file (invalid JSON: {e})") from None
+        except RecursionError:  # json recurses once per bracket: "[[[[..." runs out of stack
+            raise ValueError(
+                f"{path}: not a vocabulary file (its JSON is nested too deeply to read)"
+            ) from None
         return cls.from_dict(payload, source=str(path))
 
 

@@ -52,3 +52,23 @@ def ewt_dev_bytes(ewt_dir) -> bytes:
     path = ewt_dir / ewt_filename("dev")
     assert sha256_of(path) == EWT_SHA256["dev"]
     return path.read_bytes()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line saying how the browser test (tests/test_browser.py) went, or why it was
+    skipped, so a run that needs no browser says so and CI's log shows the result."""
+    outcomes, reasons = {}, set()
+    for kind in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(kind, []):
+            if not getattr(report, "nodeid", "").startswith("tests/test_browser.py"):
+                continue
+            if kind == "passed" and report.when != "call":
+                continue
+            outcomes[kind] = outcomes.get(kind, 0) + 1
+            if kind == "skipped" and isinstance(report.longrepr, tuple):
+                reasons.add(report.longrepr[2].removeprefix("Skipped: "))
+    if outcomes:
+        counts = ", ".join(f"{n} {kind}" for kind, n in outcomes.items())
+        why = f" ({'; '.join(sorted(reasons))})" if reasons else ""
+        shots = "" if set(outcomes) == {"skipped"} else "; screenshots in browser-screenshots/"
+        terminalreporter.write_line(f"browser test (JupyterLab in Chromium): {counts}{why}{shots}")

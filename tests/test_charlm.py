@@ -1,5 +1,6 @@
 """The character model of lesson 6: text, features, tracing, checkpoints."""
 
+import math
 import pickle
 
 import pytest
@@ -152,3 +153,39 @@ def test_bad_input_is_refused_clearly(vocab):
         model.trace("")
     with pytest.raises(ValueError, match="temperature"):
         charlm.sample(model, "x", temperature=0)
+
+
+def test_a_trace_too_long_for_memory_is_refused_before_any_work(vocab, monkeypatch):
+    # h, c and four gates per character: 50,000 characters of the shipped model took 1.7 GiB
+    model = charlm.CharLM(vocab, charlm.CharLMConfig(embedding_dim=4, hidden_size=8))
+    per_character = 6 * 8 * 4
+    monkeypatch.setattr(charlm, "TRACE_MAX_BYTES", 100 * per_character)
+    assert model.trace("x" * 100).c.shape == (100, 8)
+    with pytest.raises(ValueError, match=r"101 characters would take .* at most 100 characters"):
+        model.trace("x" * 101)
+    # the real limit, for the shipped model's 512 units: about 87,000 characters, not millions
+    monkeypatch.undo()
+    big = charlm.CharLM(vocab, charlm.CharLMConfig(embedding_dim=4, hidden_size=512))
+    with pytest.raises(ValueError, match="at most 87,381 characters"):
+        big.trace("x" * 1_000_000)
+
+
+def test_sampling_refuses_bad_settings_and_survives_a_tiny_temperature(vocab):
+    torch.manual_seed(0)
+    model = charlm.CharLM(vocab, charlm.CharLMConfig(embedding_dim=8, hidden_size=16))
+    for bad in ({"temperature": math.nan}, {"temperature": math.inf}, {"temperature": -1.0}):
+        with pytest.raises(ValueError, match="temperature must be a finite number above 0"):
+            charlm.sample(model, "x", **bad)
+    with pytest.raises(ValueError, match="length must be a whole number"):
+        charlm.sample(model, "x", length=-1)
+    assert charlm.sample(model, "x", length=0) == "x"
+    # a tiny temperature used to overflow the scores to NaN probabilities: it means "always
+    # the most likely character"
+    greedy = "x"
+    with torch.no_grad():
+        logits, state = model(charlm.encode_text("x", vocab)[None])
+        for _ in range(20):
+            index = int(logits[0, -1].argmax())
+            greedy += vocab.decode([index])[0]
+            logits, state = model(torch.tensor([[index]]), state)
+    assert charlm.sample(model, "x", length=20, temperature=1e-30) == greedy

@@ -2,15 +2,20 @@
 
 import hashlib
 import http.server
+import re
 import threading
+import unicodedata
 from contextlib import contextmanager
 from typing import ClassVar
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from lstm_course.data import (
     DATA_ENV,
     EWT_SHA256,
+    UPOS_TAGS,
     ConlluError,
     DatasetUnavailable,
     TaggedSentence,
@@ -65,6 +70,72 @@ def test_malformed_line_names_file_and_line(tmp_path, line, message):
     with pytest.raises(ConlluError, match=message) as info:
         read_conllu(path)
     assert "broken.conllu" in str(info.value)
+
+
+def test_a_byte_order_mark_is_allowed_and_a_bad_byte_names_file_and_line(tmp_path):
+    path = tmp_path / "bom.conllu"
+    path.write_bytes(b"\xef\xbb\xbf" + REAL_SHAPES.encode("utf-8"))
+    assert len(read_conllu(path)) == 2  # some editors start a UTF-8 file with a BOM
+    latin1 = tmp_path / "latin1.conllu"
+    latin1.write_bytes(
+        b"# c\n1\tThe\tthe\tDET\t_\t_\t2\tdet\t_\t_\n2\tcaf\xe9\tx\tNOUN\t_\t_\t0\tr\t_\t_\n"
+    )
+    with pytest.raises(ConlluError, match=r"latin1.conllu, line 3: not UTF-8 text \(byte 0xe9"):
+        read_conllu(latin1)
+
+
+def test_a_word_number_too_long_for_int_is_a_conllu_error(tmp_path):
+    path = tmp_path / "long.conllu"
+    path.write_text("9" * 5000 + "\tx\tx\tX\t_\t_\t0\tr\t_\t_\n", encoding="utf-8")
+    with pytest.raises(ConlluError, match=r"long\.conllu, line 1: word number 999"):
+        read_conllu(path)
+
+
+_LINE_PIECES = st.sampled_from(
+    [
+        b"1",
+        b"2",
+        b"1-2",
+        b"3.1",
+        b"01",
+        b"\xd9\xa1",
+        b"The",
+        b"",
+        b"DET",
+        b"NOUN",
+        b"BAD",
+        b"_",
+        b"#",
+    ]
+)
+_CONLLU_LIKE = st.lists(
+    st.one_of(
+        st.lists(_LINE_PIECES, min_size=10, max_size=10).map(b"\t".join),  # a word line, or nearly
+        st.lists(_LINE_PIECES, max_size=12).map(b"\t".join),
+        st.sampled_from([b"", b"# comment", b"\xef\xbb\xbf", b"\r", b"\xff\xfe", b"\xe9"]),
+        st.binary(max_size=12),
+    ),
+    max_size=12,
+).map(b"\n".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.one_of(st.binary(max_size=200), _CONLLU_LIKE))
+@example(content=b"1\tThe\tthe\tDET\t_\t_\t0\tr\t_\t_\n\n1\tx\tx\tX\t_\t_\t0\tr\t_\t_")
+@example(
+    content=b"\xef\xbb\xbf1\tThe\tthe\tDET\t_\t_\t0\tr\t_\t_\r\n\xd9\xa1\tx\t_\tX\t_\t_\t_\t_\t_\t_"
+)
+def test_any_bytes_give_sentences_or_an_error_naming_file_and_line(tmp_path_factory, content):
+    path = tmp_path_factory.mktemp("fuzz") / "any.conllu"
+    path.write_bytes(content)
+    try:
+        sentences = read_conllu(path)
+    except ConlluError as e:
+        assert re.match(rf"{re.escape(str(path))}, line [1-9][0-9]*: ", str(e)), str(e)
+        assert "\n" not in str(e)
+    else:
+        assert all(isinstance(s, TaggedSentence) and len(s) > 0 for s in sentences)
+        assert all(t in UPOS_TAGS for s in sentences for t in s.tags)
 
 
 def test_tagged_sentence_needs_one_tag_per_word():
@@ -190,6 +261,20 @@ def test_a_corrupt_cached_file_is_downloaded_again(tmp_path, monkeypatch, ewt_de
     assert EWT_SHA256["dev"]
 
 
+def test_a_corrupt_cached_file_offline_is_reported_as_corrupt_not_missing(tmp_path, monkeypatch):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "en_ewt-ud-dev.conllu").write_bytes(b"half a file")
+    with pytest.raises(DatasetUnavailable) as info:
+        find_ud_english_ewt("dev", cache_dir=cache, url_template="http://127.0.0.1:9/{split}")
+    message = str(info.value)
+    assert "has no verified copy" in message and "was not found" not in message
+    assert f"the cached copy {cache / 'en_ewt-ud-dev.conllu'} is corrupt or partial" in message
+    with pytest.raises(DatasetUnavailable, match=r"is corrupt or partial .* downloads are off"):
+        find_ud_english_ewt("dev", cache_dir=cache, allow_download=False)
+
+
 # --------------------------------------------------------------------------- tokenize
 @pytest.mark.parametrize(
     ("text", "tokens"),
@@ -205,6 +290,25 @@ def test_a_corrupt_cached_file_is_downloaded_again(tmp_path, monkeypatch, ewt_de
 )
 def test_tokenize_splits_like_ewt(text, tokens):
     assert tokenize(text) == tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        (unicodedata.normalize("NFD", "Café au lait."), ["Café", "au", "lait", "."]),
+        (
+            "I \U0001f469\u200d\U0001f4bb and \U0001f44d\U0001f3fd!",
+            ["I", "\U0001f469\u200d\U0001f4bb", "and", "\U0001f44d\U0001f3fd", "!"],
+        ),
+        ("Made in \U0001f1ec\U0001f1e7.", ["Made", "in", "\U0001f1ec\U0001f1e7", "."]),
+        ("नमस्ते दुनिया", ["नमस्ते", "दुनिया"]),  # Devanagari vowel signs are combining marks
+        ("g\u0303o", ["g\u0303o"]),  # no precomposed g-tilde: the mark stays on its letter
+    ],
+)
+def test_tokenize_keeps_what_a_reader_sees_as_one_character_whole(text, tokens):
+    got = tokenize(text)
+    assert got == [unicodedata.normalize("NFC", t) for t in tokens]
+    assert all(unicodedata.is_normalized("NFC", t) for t in got)
 
 
 def test_tokenize_refuses_a_list():

@@ -79,6 +79,17 @@ def test_stored_outputs_are_from_one_clean_run(path):
             assert "image/svg+xml" not in out.get("data", {}), "figures are PNG"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernel_is_named_as_jupyterlab_names_it(path):
+    # JupyterLab rewrites any other display name on opening, and then asks to save an
+    # untouched lesson; tools/save_lessons.py writes this one.
+    assert _load(path)["metadata"]["kernelspec"] == {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }, f"re-execute {path.name} with tools/save_lessons.py"
+
+
 def test_readme_lists_every_lesson_with_its_badge():
     readme = (NOTEBOOKS[0].parent.parent / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:

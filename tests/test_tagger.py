@@ -78,9 +78,22 @@ def test_automatic_precision_is_bfloat16_only_for_the_lstm(toy, monkeypatch):
             lambda device, bfloat16, chosen=chosen: chosen.append(bfloat16) or nullcontext(),
         )
         config = dataclasses.replace(SMALL, rnn=kind)
-        train(toy, toy, config=config, epochs=1, batch_size=3, progress=False)
+        train(toy, toy, config=config, epochs=1, batch_size=3, bfloat16=None, progress=False)
         used[kind] = set(chosen)
     assert used == {"lstm": {True}, "gru": {False}, "rnn": {False}}
+
+
+def test_training_is_float32_unless_asked_even_where_bfloat16_is_native(toy, monkeypatch):
+    # the same call must train the same model on every CPU: no precision chosen by hardware
+    monkeypatch.setattr(training, "native_bfloat16", lambda device: True)
+    chosen = []
+    monkeypatch.setattr(
+        training,
+        "mixed_precision",
+        lambda device, bfloat16: chosen.append(bfloat16) or nullcontext(),
+    )
+    train(toy, toy, config=SMALL, epochs=1, batch_size=3, progress=False)
+    assert chosen and set(chosen) == {False}
 
 
 def test_native_bfloat16_is_only_ever_claimed_for_a_cpu():

@@ -162,3 +162,10 @@ def test_save_is_atomic_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch
         Vocab(["new"]).save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["vocab.json"]
+
+
+def test_load_of_deeply_nested_json_is_a_clear_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)  # json.loads recurses once per bracket
+    with pytest.raises(ValueError, match=r"deep\.json: not a vocabulary file .*nested too deeply"):
+        Vocab.load(path)

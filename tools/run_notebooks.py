@@ -11,7 +11,8 @@ stored outputs stay those of the CPU run that nbval checks. A line reads
     04_pos_tagger.ipynb              cuda   ok                          71.2 s
     06_inside_an_lstm.ipynb          cuda   failed in code cell 12: ... 30.5 s
 
-and the exit status is 1 if any lesson failed.
+and the exit status is 1 if any lesson failed, 2 if the command itself was misused (a device
+that is not here, a lesson that does not exist), which is checked before any lesson runs.
 """
 
 from __future__ import annotations
@@ -59,14 +60,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
     parser.add_argument("lessons", nargs="*", help="lesson numbers or names to run (default: all)")
     args = parser.parse_args(argv)
+    if args.timeout < 1:
+        return _usage_error(f"--timeout must be at least 1 second, got {args.timeout}")
     if args.device:
         os.environ[DEVICE_ENV] = args.device  # the kernels inherit it
-    device = str(default_device())  # also checks that the device exists here
+    try:
+        device = str(default_device())  # also checks that the device exists here
+    except ValueError as e:  # no such device here: a usage error, not a failing lesson
+        message = str(e)
+        if args.device:  # say it in the words the user typed
+            message = message.replace(
+                f"{DEVICE_ENV}={args.device!r}", f"--device {args.device!r}"
+            ).replace("unset the variable", "leave --device out")
+        return _usage_error(message)
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if args.lessons:
         paths = [p for p in paths if any(p.name.startswith(lesson) for lesson in args.lessons)]
     if not paths:
-        parser.error(f"no lesson matches {args.lessons}")
+        return _usage_error(f"no lesson matches {' '.join(args.lessons) or 'the notebooks folder'}")
     failures = 0
     for path in paths:
         start = time.perf_counter()
@@ -75,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - start
         print(f"{path.name:36s} {device:7s} {verdict:45s} {seconds:6.1f} s", flush=True)
     return 1 if failures else 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

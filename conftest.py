@@ -1,0 +1,47 @@
+"""Test-session settings for the whole repository (the unit tests and the notebooks).
+
+Lessons 3 to 5 read UD English EWT. Where it is neither in ``$LSTM_COURSE_DATA`` nor in the
+cache and cannot be downloaded (no internet), their notebooks are *skipped*, with the reason,
+instead of failing on the download: the rest of the test suite still runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lstm_course.data import EWT_SPLITS, DatasetUnavailable, find_ud_english_ewt
+
+# a notebook whose code contains one of these reads EWT
+_EWT_READERS = ("load_ud_english_ewt", "find_ud_english_ewt")
+
+
+def _reads_ewt(path: Path) -> bool:
+    return path.suffix == ".ipynb" and any(
+        name in path.read_text(encoding="utf-8") for name in _EWT_READERS
+    )
+
+
+def _ewt_unavailable() -> str | None:
+    """None if every EWT file is here (finding or downloading it now), else the reason."""
+    try:
+        for split in EWT_SPLITS:
+            find_ud_english_ewt(split)
+    except (DatasetUnavailable, ConnectionError, ValueError) as error:
+        return str(error).splitlines()[0]
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    notebooks = {Path(str(item.path)) for item in items}
+    needing = {p for p in notebooks if _reads_ewt(p)}
+    if not needing:
+        return
+    reason = _ewt_unavailable()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=f"UD English EWT is not available: {reason}")
+    for item in items:
+        if Path(str(item.path)) in needing:
+            item.add_marker(skip)
