@@ -25,9 +25,16 @@ from torch.profiler import ProfilerActivity, profile
 
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import load_ud_english_ewt
-from lstm_course.runtime import mixed_precision, set_seed
+from lstm_course.runtime import set_seed
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
-from lstm_course.training import DEFAULT_LR, default_bfloat16, evaluate, make_optimizer
+from lstm_course.training import (
+    DEFAULT_CLIP,
+    DEFAULT_LR,
+    default_bfloat16,
+    evaluate,
+    make_optimizer,
+    train_step,
+)
 
 WARM_UP = 5  # batches run before timing: the first steps allocate and are slow
 
@@ -82,25 +89,20 @@ def main() -> None:
     flush = torch.set_flush_denormal(True)
     model.train()
 
+    lap_start = [0.0]
+
+    def lap(phase: str) -> None:
+        now = time.perf_counter()
+        phases[phase] += now - lap_start[0]
+        lap_start[0] = now
+
     def step(indices: list[int]) -> int:
-        t0 = time.perf_counter()
+        lap_start[0] = time.perf_counter()
         batch = corpus.batch(indices)
-        t1 = time.perf_counter()
-        with mixed_precision("cpu", bfloat16):
-            loss = model.loss(batch)
-        t2 = time.perf_counter()
-        optimizer.zero_grad()
-        loss.backward()
-        t3 = time.perf_counter()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimizer.step()
-        t4 = time.perf_counter()
-        for name, seconds in zip(
-            ("take the batch from the corpus", "forward", "backward", "clip + optimizer step"),
-            (t1 - t0, t2 - t1, t3 - t2, t4 - t3),
-            strict=True,
-        ):
-            phases[name] += seconds
+        lap("take the batch from the corpus")
+        # the step train() takes; it calls lap() after the forward pass, the backward pass,
+        # and the clipping and the optimizer's step
+        train_step(model, optimizer, batch, clip=DEFAULT_CLIP, bfloat16=bfloat16, lap=lap)
         return batch.n_words
 
     for indices in batches[:WARM_UP]:

@@ -19,7 +19,6 @@ machine's drifting speed touches both alike.
 from __future__ import annotations
 
 import argparse
-import math
 import platform
 import time
 from collections.abc import Iterator
@@ -33,10 +32,11 @@ from lstm_course.runtime import set_seed
 from lstm_course.tagger import LSTMTagger, NotesLSTMTagger, TaggerConfig, TaggerVocabs
 from lstm_course.training import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_CLIP,
     DEFAULT_LR,
-    _train_epoch,
     default_bfloat16,
     make_optimizer,
+    train_step,
 )
 
 EMBEDDING_DIM = HIDDEN_DIM = 64
@@ -127,12 +127,13 @@ def full_tagger(
         corpus = EncodeEveryBatch(model, sentences)
         model.dropout = nn.Dropout(config.dropout)  # PyTorch's, with its bernoulli_ mask
     lengths = [len(s) for s in sentences]
+    model.train()
     yield 0
     while True:
         for indices in batches:
             torch.set_flush_denormal(now)  # the two ways take turns: each sets its own
-            _train_epoch(
-                model, optimizer, corpus, [indices], lambda step: lr, 5.0, math.inf, bfloat16
+            train_step(
+                model, optimizer, corpus.batch(indices), clip=DEFAULT_CLIP, bfloat16=bfloat16
             )
             yield sum(lengths[i] for i in indices)
 

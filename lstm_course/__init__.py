@@ -1,15 +1,25 @@
 """lstm_course: the reference code behind the LSTM course's notebooks.
 
-Each module holds one idea of the course, in the order the lessons build it:
+Each module holds one idea of the course, roughly in the order the lessons build them:
 
-- :mod:`lstm_course.glossary` -- the course's words (event, short-term memory, ...) and
-  PyTorch's (x_t, h_t, ...), mapped once.
-- :mod:`lstm_course.cells` -- the LSTM cell from plain tensor operations (lesson 1).
-- :mod:`lstm_course.vocab` -- words and tags to indices (lesson 3).
-- :mod:`lstm_course.viz` -- the pictures the lessons draw.
-- :mod:`lstm_course.runtime` -- seeding and choosing a device.
-- :mod:`lstm_course.exercises` -- the automatic checks of the lessons' exercises.
-- :mod:`lstm_course.files` -- writing files so that a crash never leaves half a file behind.
+- ``glossary``: the course's words (event, short-term memory, ...) beside PyTorch's (x_t, h_t).
+- ``cells``: the LSTM, GRU and RNN cells from plain tensor operations (lessons 1, 2, 5).
+- ``vocab``: words and tags to indices (lesson 3).
+- ``data``: CoNLL-U files, and the UD English EWT treebank found or downloaded (lesson 3).
+- ``batching``: padding and batches of sentences of one length (lesson 4).
+- ``tagger``: the notes' tagger and the course's part-of-speech tagger (lesson 4).
+- ``training``: one training step, the training loop and evaluation of a tagger (lesson 4).
+- ``tagger_cli``: the tagger's command line, ``lstm-tagger`` (lesson 4).
+- ``adding``: the adding problem, a test of memory for LSTM, GRU and RNN (lesson 5).
+- ``corpus``: Python's standard library as a corpus of code (lesson 6).
+- ``charlm``: a character-level language model of Python source (lesson 6).
+- ``probes``: what a memory knows: features of code, single units, probes, gates (lesson 6).
+- ``forecasting``: forecasting a time series honestly, beside its baselines (lesson 7).
+- ``viz``: the pictures the lessons draw.
+- ``exercises``: the automatic checks of the lessons' exercises.
+- ``runtime``: seeding, choosing a device, bfloat16 where the CPU computes it.
+- ``files``: atomic writes, and the models' checkpoints and their one error type.
+- ``colab``: the badge and setup cell at the top of every notebook.
 """
 
 #: The course's canonical repository. Every "Open in Colab" badge and every notebook's

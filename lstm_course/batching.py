@@ -72,9 +72,10 @@ class Batch:
 class EncodedCorpus:
     """Tagged sentences encoded once, before training (by ``LSTMTagger.encode_corpus``).
 
-    Encoding a batch word by word and character by character in Python took 7.5% of a
-    training step (``benchmarks/tagger_profile.py``), and training encodes every sentence
-    again each epoch. Encoded once, a batch is a few tensor operations. ``words[i]`` and
+    Encoding a batch word by word and character by character is a Python loop, and training
+    would run it for every sentence again each epoch; encoded once, a batch is a few tensor
+    operations (the share of a step this saves: ``benchmarks/tagger_profile.py``, the README's
+    Measured section). ``words[i]`` and
     ``tags[i]`` are sentence i's indices; with character features, ``types[i]`` says which
     row of ``type_chars`` (every distinct word of the corpus, spelled once) each word is.
     """
@@ -140,9 +141,9 @@ def bucketed_batches(
     when shuffling), and the batches are shuffled, so every epoch sees different neighbours
     and no padding at all. Equal lengths matter for speed, not only for padding: for a batch
     whose sequences all have one length, PyTorch's CPU LSTM takes its fused path (oneDNN);
-    for mixed lengths it falls back to a step-by-step loop whose backward pass was 1.4 to 1.7
-    times slower on the course's machine (``benchmarks/tagger_throughput.py``). Rare lengths
-    make small batches; there are few of them.
+    for mixed lengths it falls back to a step-by-step loop, whose backward pass is slower
+    (``benchmarks/tagger_throughput.py``; figures in the README's Measured section). Rare
+    lengths make small batches; there are few of them.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")

@@ -22,7 +22,8 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from lstm_course.cells import Gates, LSTMCell, Trace
-from lstm_course.files import load_checkpoint, one_line, save_checkpoint
+from lstm_course.files import load_model, save_model
+from lstm_course.probes import saturation as saturation  # lesson 6 calls charlm.saturation
 from lstm_course.runtime import mixed_precision
 from lstm_course.vocab import Vocab
 
@@ -161,30 +162,30 @@ class CharLM(nn.Module):
     def save(self, path: str | os.PathLike, **info: object) -> None:
         """Weights, alphabet, configuration (and any ``info``) in one file, atomically;
         :meth:`load` reads it with ``weights_only=True``, which runs no pickled code."""
-        payload = {
-            "config": asdict(self.config),
-            "vocab": self.vocab.to_dict(),
-            "info": info,
-            "state_dict": {k: t.detach().cpu() for k, t in self.state_dict().items()},
-        }
-        save_checkpoint(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, payload)
+        save_model(
+            path,
+            CHECKPOINT_FORMAT,
+            CHECKPOINT_VERSION,
+            self,
+            config=asdict(self.config),
+            vocab=self.vocab.to_dict(),
+            info=info,
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> CharLM:
-        """A model saved by :meth:`save`; its ``info`` dict is in ``model.info``."""
-        payload = load_checkpoint(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, map_location)
-        try:
-            model = cls(
-                Vocab.from_dict(payload["vocab"], source=str(path)),
-                CharLMConfig(**payload["config"]),
-            )
-            model.load_state_dict(payload["state_dict"])
-        except (KeyError, TypeError, ValueError, RuntimeError) as e:
-            raise ValueError(
-                f"{path}: the checkpoint is incomplete or inconsistent ({one_line(e)})"
-            ) from None
+        """A model saved by :meth:`save`; its ``info`` dict is in ``model.info``. A file that
+        is not one is a :class:`~lstm_course.files.CheckpointError`."""
+
+        def build(payload: dict) -> CharLM:
+            vocab = Vocab.from_dict(payload["vocab"], source=str(path))
+            return cls(vocab, CharLMConfig(**payload["config"]))
+
+        model, payload = load_model(
+            path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, build, map_location
+        )
         model.info = dict(payload.get("info", {}))
-        return model.to(map_location).eval()
+        return model
 
 
 def _run_long_term_memory(gates: Gates, learned: Tensor, ltm: Tensor) -> Tensor:
@@ -259,9 +260,9 @@ def train_char_lm(
     decays to zero along a cosine.
 
     ``bfloat16`` trains with mixed precision (``torch.autocast``: the LSTM's matrix products
-    in bfloat16; weights, optimizer, loss and the carried memories in float32), about 1.7
-    times faster on a CPU that computes bfloat16 natively
-    (:func:`lstm_course.runtime.native_bfloat16`).
+    in bfloat16; weights, optimizer, loss and the carried memories in float32): faster on a
+    CPU that computes bfloat16 natively (:func:`lstm_course.runtime.native_bfloat16`), and
+    how the shipped model was made (the README's Measured section).
     """
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
@@ -314,11 +315,3 @@ def bits_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> float:
         logits, state = model(x, state)
         total += nn.functional.cross_entropy(logits[0], y[0], reduction="sum").item()
     return total / (len(ids) - 1) / math.log(2)
-
-
-# ---------------------------------------------------------------------- gates
-def saturation(gate: Tensor, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-    """For a gate's activations ``(time, units)``: the fraction of steps each unit is below
-    ``low`` (nearly shut) and above ``high`` (nearly open)."""
-    g = gate.detach().cpu().numpy()
-    return (g < low).mean(axis=0), (g > high).mean(axis=0)

@@ -16,13 +16,14 @@ import contextlib
 import functools
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
 from torch import nn
 
 from lstm_course.files import one_line
+from lstm_course.vocab import Vocab
 
 _NOT_ANSWERED = (Ellipsis, None)
 
@@ -165,22 +166,35 @@ def _close(got: Any, want: torch.Tensor, what: str, atol: float = 1e-8) -> str |
     return None
 
 
+def _random_cells(
+    cell_class: type[nn.Module], seed: int, states: int
+) -> Iterator[tuple[str, nn.Module, torch.Tensor, list[torch.Tensor]]]:
+    """The cells a step is checked on: for three sizes, a float64 ``cell_class`` (PyTorch's
+    ``nn.LSTMCell`` or ``nn.GRUCell``) with weights of every size, not only its small initial
+    ones, an input and ``states`` states (h, or h and c), all drawn from a generator seeded
+    with ``seed``: the same numbers on every run, and the lesson's random stream untouched.
+    Yields the size in words (for a message), the cell, the input and the states."""
+    gen = torch.Generator().manual_seed(seed)
+    for batch, n_in, n_hid in [(1, 1, 1), (3, 4, 5), (2, 6, 3)]:
+        with _own_rng():
+            cell = cell_class(n_in, n_hid, dtype=torch.float64)
+        with torch.no_grad():
+            for p in cell.parameters():
+                p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
+        x = torch.randn(batch, n_in, generator=gen, dtype=torch.float64)
+        hidden = [
+            torch.randn(batch, n_hid, generator=gen, dtype=torch.float64) for _ in range(states)
+        ]
+        yield f"batch={batch}, hidden={n_hid}", cell, x, hidden
+
+
 # --------------------------------------------------------------------------- lesson 1
 @_never_crashes
 def check_lstm_step(fn: Callable) -> None:
     """``fn(x, h, c, weight_ih, weight_hh, bias) -> (h, c)``: one LSTM step, torch's way."""
     if _unanswered(fn):
         return
-    gen = torch.Generator().manual_seed(1)
-    for batch, n_in, n_hid in [(1, 1, 1), (3, 4, 5), (2, 6, 3)]:
-        with _own_rng():
-            torch_cell = nn.LSTMCell(n_in, n_hid, dtype=torch.float64)
-        with torch.no_grad():
-            for p in torch_cell.parameters():
-                p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
-        x = torch.randn(batch, n_in, generator=gen, dtype=torch.float64)
-        h = torch.randn(batch, n_hid, generator=gen, dtype=torch.float64)
-        c = torch.randn(batch, n_hid, generator=gen, dtype=torch.float64)
+    for size, torch_cell, x, (h, c) in _random_cells(nn.LSTMCell, seed=1, states=2):
         with torch.no_grad():
             want_h, want_c = torch_cell(x, (h, c))
             bias = torch_cell.bias_ih + torch_cell.bias_hh
@@ -190,7 +204,7 @@ def check_lstm_step(fn: Callable) -> None:
         if not (isinstance(got, tuple) and len(got) == 2):
             return _verdict(False, "return the pair (h, c)")
         for value, want, name in zip(got, (want_h, want_c), ("h", "c"), strict=True):
-            problem = _close(value, want, f"{name} (batch={batch}, hidden={n_hid})")
+            problem = _close(value, want, f"{name} ({size})")
             if problem:
                 _, f, _, o = (x @ torch_cell.weight_ih.T + h @ torch_cell.weight_hh.T + bias).chunk(
                     4, 1
@@ -441,8 +455,6 @@ def check_unknown_rate(fn: Callable) -> None:
     """``fn(sentences, vocab) -> float``: the share of words that ``vocab`` encodes as <unk>."""
     if _unanswered(fn):
         return
-    from lstm_course.vocab import Vocab
-
     vocab = Vocab(["the", "cat", "sat"])
     sentences = [["the", "cat", "sat"], ["the", "dog", "sat", "down"]]
     ok, got = _call(fn, sentences, vocab)
@@ -463,8 +475,6 @@ def check_decode_predictions(fn: Callable) -> None:
     """``fn(scores, lengths, tag_vocab) -> list[list[str]]``: the best tag of every real word."""
     if _unanswered(fn):
         return
-    from lstm_course.vocab import Vocab
-
     tag_vocab = Vocab(["DET", "NOUN", "VERB"], pad_token=None, unk_token=None)
     scores = torch.full((2, 3, 3), -5.0)
     best = [[0, 1, 2], [1, 2, 0]]
@@ -506,22 +516,14 @@ def check_gru_step(fn: Callable) -> None:
     """``fn(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> h``: one GRU step, torch's way."""
     if _unanswered(fn):
         return
-    gen = torch.Generator().manual_seed(5)
-    for batch, n_in, n_hid in [(1, 1, 1), (3, 4, 5), (2, 6, 3)]:
-        with _own_rng():
-            torch_cell = nn.GRUCell(n_in, n_hid, dtype=torch.float64)
-        with torch.no_grad():
-            for p in torch_cell.parameters():
-                p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
-        x = torch.randn(batch, n_in, generator=gen, dtype=torch.float64)
-        h = torch.randn(batch, n_hid, generator=gen, dtype=torch.float64)
+    for size, torch_cell, x, (h,) in _random_cells(nn.GRUCell, seed=5, states=1):
         with torch.no_grad():
             want = torch_cell(x, h)
             weights = (torch_cell.weight_ih, torch_cell.weight_hh)
             ok, got = _call(fn, x, h, *weights, torch_cell.bias_ih, torch_cell.bias_hh)
         if not ok:
             return _verdict(False, got)
-        problem = _close(got, want, f"h (batch={batch}, hidden={n_hid})")
+        problem = _close(got, want, f"h ({size})")
         if problem:
             return _verdict(
                 False,

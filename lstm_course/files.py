@@ -4,21 +4,35 @@ A file is written to a temporary name in the same folder, flushed to disk and th
 over the target in one step (``os.replace`` is atomic on POSIX and Windows). Whoever opens
 the target sees either the old complete file or the new complete file, never a partial one.
 Downloads and checkpoints in later lessons use the same function.
+
+Checkpoints are the one file format the models share: :func:`save_model` writes a model's
+weights beside what rebuilds it (configuration, vocabularies), :func:`load_model` reads them
+back with ``weights_only=True``, and every checkpoint that cannot be used is a
+:class:`CheckpointError`, whichever model it was meant for.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
+
+import torch
+from torch import nn
 
 
 class OutputPathError(ValueError):
     """A place the course refuses to write a file to; the message says why."""
+
+
+class CheckpointError(ValueError):
+    """A file that is not a usable checkpoint: unreadable, of another model or version, or
+    incomplete. (A ``ValueError``, so code that catches those catches it too.)"""
 
 
 def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:
@@ -133,8 +147,6 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw) -> Iterato
 def save_checkpoint(path: str | os.PathLike, kind: str, version: int, payload: dict) -> None:
     """Save ``payload`` (tensors, strings, numbers, lists, dicts only) as a checkpoint of
     ``kind``, atomically, so :func:`load_checkpoint` can read it with ``weights_only=True``."""
-    import torch  # only the checkpoints need torch; atomic_write does not
-
     _check_plain(payload, "payload")
     with atomic_write(path, "wb") as f:
         torch.save({"format": kind, "version": version, **payload}, f)
@@ -143,8 +155,6 @@ def save_checkpoint(path: str | os.PathLike, kind: str, version: int, payload: d
 def _check_plain(value: object, where: str) -> None:
     """Refuse, before anything is written, a value that ``weights_only=True`` could not load
     back (a subclass of str such as ``torch.__version__`` included)."""
-    import torch
-
     if type(value) in (str, int, float, bool, type(None)) or isinstance(value, torch.Tensor):
         return
     if type(value) in (list, tuple):
@@ -168,27 +178,63 @@ def load_checkpoint(
     kind: str,
     version: int,
     map_location: object = "cpu",
-    error: type[Exception] = ValueError,
 ) -> dict:
     """A checkpoint saved by :func:`save_checkpoint`, read with ``weights_only=True`` (no
     pickled code runs). Anything else, a truncated file, another kind or version, raises
-    ``error`` with the path and what is wrong."""
-    import torch
-
+    :class:`CheckpointError` with the path and what is wrong."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:  # a truncated zip, a pickle with code, not a torch file at all
-        raise error(f"{path} is not a readable {kind} checkpoint: {_why_unreadable(e)}") from None
+        raise CheckpointError(
+            f"{path} is not a readable {kind} checkpoint: {_why_unreadable(e)}"
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != kind:
-        raise error(f"{path} is a PyTorch file but not a {kind} checkpoint of this course")
+        raise CheckpointError(
+            f"{path} is a PyTorch file but not a {kind} checkpoint of this course"
+        )
     if payload.get("version") != version:
-        raise error(
+        raise CheckpointError(
             f"{path}: {kind} checkpoint version {payload.get('version')!r} is not supported"
         )
     return payload
+
+
+Model = TypeVar("Model", bound=nn.Module)
+
+
+def save_model(
+    path: str | os.PathLike, kind: str, version: int, model: nn.Module, **rebuild: object
+) -> None:
+    """``model``'s weights (copied to the CPU) and ``rebuild``, what :func:`load_model` needs
+    to make the model again (its configuration as a dict, its vocabularies' ``to_dict()``,
+    ...), as one checkpoint of ``kind``, written atomically."""
+    weights = {k: t.detach().cpu() for k, t in model.state_dict().items()}
+    save_checkpoint(path, kind, version, {**rebuild, "state_dict": weights})
+
+
+def load_model(
+    path: str | os.PathLike,
+    kind: str,
+    version: int,
+    build: Callable[[dict], Model],
+    map_location: str | torch.device = "cpu",
+) -> tuple[Model, dict]:
+    """A model saved by :func:`save_model`, in evaluation mode on ``map_location``, and the
+    checkpoint's payload. ``build(payload)`` makes the model (untrained) from what was saved
+    beside the weights; if it fails, or the weights do not fit it, the checkpoint is
+    incomplete or inconsistent: a :class:`CheckpointError`, like an unreadable file."""
+    payload = load_checkpoint(path, kind, version, map_location)
+    try:
+        model = build(payload)
+        model.load_state_dict(payload["state_dict"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        raise CheckpointError(
+            f"{path}: the checkpoint is incomplete or inconsistent ({one_line(e)})"
+        ) from None
+    return model.to(map_location).eval(), payload
 
 
 def _why_unreadable(e: Exception) -> str:
@@ -197,8 +243,6 @@ def _why_unreadable(e: Exception) -> str:
     PyTorch's own message runs to many lines and ends with advice to load the file with
     ``weights_only=False``: that would run whatever code the file holds, which a course
     must never suggest."""
-    import re
-
     message = str(e)
     found = re.search(r"(?:Unsupported global: |unsupported )GLOBAL ([\w.]+)", message)
     if found:

@@ -12,6 +12,9 @@ to ask, after Karpathy, Johnson & Fei-Fei (2015) and Hupkes, Veldhoen & Zuidema 
 Both are chosen on one part of the text (the *fitting* text) and scored on another (the
 *scoring* text); nothing is chosen on the scoring text, so the scores are what the choice
 would do on text it has not seen.
+
+The gates are read the same way: :func:`saturation` says how often each unit's gate is
+nearly shut or nearly open.
 """
 
 from __future__ import annotations
@@ -254,3 +257,13 @@ def unit_vs_probe(
         probe_r = _r(probe.predict(score_s), score_f)
         results[name] = ProbeResult(name, unit, float(unit_r), probe_r, probe.penalty)
     return results
+
+
+def saturation(gate: Tensor, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """For a gate's activations ``(time, units)``: the fraction of steps each unit is below
+    ``low`` (nearly shut) and above ``high`` (nearly open). A unit whose gate is nearly
+    always shut or open works as a switch; one that is seldom either weighs its input."""
+    if gate.dim() != 2:
+        raise ValueError(f"give a gate's activations as (time, units), got {tuple(gate.shape)}")
+    g = gate.detach().float().cpu().numpy()
+    return (g < low).mean(axis=0), (g > high).mean(axis=0)

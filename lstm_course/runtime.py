@@ -81,11 +81,6 @@ def _requested_device(name: str) -> torch.device:
     return device
 
 
-def supports_float64(device: torch.device | str) -> bool:
-    """Whether tensors of ``torch.float64`` can live on ``device`` (not on Apple's MPS)."""
-    return torch.device(device).type != "mps"
-
-
 #: Set to 1 to make :func:`native_bfloat16` answer False, as on a CPU without bfloat16: how
 #: to check, on a CPU that has it, what the course does on one that has not.
 NO_BFLOAT16_ENV = "LSTM_COURSE_NO_BFLOAT16"

@@ -10,18 +10,16 @@ sentence at a time. This is the same idea, grown up:
   seen in training still gets a sensible tag from its shape ("-ly", "-tion", a capital);
 - **stateless**: the initial state is zeros on every call; nothing is kept between calls.
 
-Run ``python -m lstm_course.tagger --help`` for the command line (train, evaluate, tag).
+The command line (train, evaluate, tag) is :mod:`lstm_course.tagger_cli`: ``lstm-tagger --help``
+or ``python -m lstm_course.tagger --help``.
 """
 
 from __future__ import annotations
 
-import argparse
-import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import torch
 from torch import Tensor, nn
@@ -35,8 +33,9 @@ from lstm_course.batching import (
     pad_sequences,
 )
 from lstm_course.cells import RECURRENT_LAYERS
-from lstm_course.data import UPOS_TAGS, ConlluError, TaggedSentence, read_conllu, tokenize
-from lstm_course.files import check_output_path, load_checkpoint, one_line, save_checkpoint
+from lstm_course.data import UPOS_TAGS, TaggedSentence, tokenize
+from lstm_course.files import CheckpointError as CheckpointError  # its former home
+from lstm_course.files import load_model, save_model
 from lstm_course.vocab import Vocab
 
 CHECKPOINT_FORMAT = "tagger"
@@ -85,9 +84,10 @@ class Dropout(nn.Module):
 
     Each value is kept with probability ``1 - p`` and then scaled by ``1 / (1 - p)``, so its
     expected value is unchanged; in evaluation mode nothing is dropped. PyTorch draws its
-    dropout mask with ``bernoulli_``, which on the course's CPU took 12% of a training step
+    dropout mask with ``bernoulli_``, a noticeable share of a CPU training step
     (``benchmarks/tagger_profile.py``); comparing uniform random numbers with ``p`` makes the
-    same mask 2.5 times faster. (The dropout *between* the LSTM's layers is PyTorch's own.)
+    same mask for less (figures in the README's Measured section). (The dropout *between*
+    the LSTM's layers is PyTorch's own.)
     """
 
     def __init__(self, p: float) -> None:
@@ -120,9 +120,6 @@ class TaggerConfig:
     char_width: int = 5  # characters each filter sees at once: "tion" and the end marker
     max_word_length: int = 30  # longer words keep their first and last 15 characters
     dropout: float = 0.33
-    # in training, the share of words whose embedding is swapped for <unk>'s: the model must
-    # then tag them from their characters and neighbours, as it must every unseen word later
-    word_dropout: float = 0.0
     lowercase: bool = True  # word embeddings of lowercased words (characters keep the case)
     min_freq: int = 2  # rarer training words are <unk> for the word embedding
 
@@ -134,9 +131,8 @@ class TaggerConfig:
             raise ValueError(
                 f"TaggerConfig.rnn must be one of {sorted(RECURRENT_LAYERS)}, got {self.rnn!r}"
             )
-        for name in ("dropout", "word_dropout"):
-            if not 0 <= getattr(self, name) < 1:
-                raise ValueError(f"TaggerConfig.{name} must be in [0, 1)")
+        if not 0 <= self.dropout < 1:
+            raise ValueError("TaggerConfig.dropout must be in [0, 1)")
 
 
 @dataclass
@@ -277,12 +273,7 @@ class LSTMTagger(nn.Module):
     def features(self, batch: Batch) -> Tensor:
         """What the LSTM reads at each word, ``(batch, longest, features)``: the word's
         embedding, followed by its character-shape features."""
-        words = batch.words
-        if self.training and self.config.word_dropout:
-            unknown = torch.rand(words.shape, device=words.device) < self.config.word_dropout
-            unknown &= words != self.vocabs.words.pad_index
-            words = words.masked_fill(unknown, self.vocabs.words.unk_index)
-        x = self.word_embeddings(words)
+        x = self.word_embeddings(batch.words)
         if self.config.char_dim:
             c = self.char_embeddings(batch.chars).transpose(1, 2)  # (distinct words, dim, chars)
             matches = self.char_conv(c)  # (distinct words, filters, chars)
@@ -303,7 +294,7 @@ class LSTMTagger(nn.Module):
         # no state is passed in to the LSTM: it starts from zeros, every call
         if bool((batch.lengths == batch.lengths[0]).all()):
             # one length (as in training's batches): no padding to skip, so no packing, whose
-            # two copies cost a quarter of a 64-unit LSTM's time on the course's CPU
+            # two copies of the whole batch would be pure overhead
             out, _ = self.rnn(x)
         else:
             packed = pack_padded_sequence(x, batch.lengths, batch_first=True, enforce_sorted=False)
@@ -348,43 +339,35 @@ class LSTMTagger(nn.Module):
 
     # ------------------------------------------------------------------ checkpoints
     def save(self, path: str | os.PathLike) -> None:
-        """Weights, vocabularies and configuration in one file, written atomically.
-
-        Only tensors, strings, numbers, lists and dicts go in, so :meth:`load` can read it
-        with ``torch.load(..., weights_only=True)``, which never runs pickled code.
-        """
-        payload = {
-            "config": asdict(self.config),
-            "vocabs": {name: v.to_dict() for name, v in self.vocabs.as_dict().items()},
-            "state_dict": {k: t.detach().cpu() for k, t in self.state_dict().items()},
-        }
-        save_checkpoint(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, payload)
+        """Weights, vocabularies and configuration in one file, written atomically, that
+        :meth:`load` reads with ``weights_only=True`` (see :func:`lstm_course.files.save_model`)."""
+        vocabs = {name: v.to_dict() for name, v in self.vocabs.as_dict().items()}
+        save_model(
+            path,
+            CHECKPOINT_FORMAT,
+            CHECKPOINT_VERSION,
+            self,
+            config=asdict(self.config),
+            vocabs=vocabs,
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> LSTMTagger:
-        """A tagger saved by :meth:`save`, read without executing any pickled code."""
-        payload = load_checkpoint(
-            path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, map_location, error=CheckpointError
-        )
-        try:
-            config = TaggerConfig(**payload["config"])
-            vocabs = TaggerVocabs(
-                **{
-                    name: Vocab.from_dict(v, source=f"{path} ({name} vocabulary)")
-                    for name, v in payload["vocabs"].items()
-                }
-            )
-            model = cls(config, vocabs)
-            model.load_state_dict(payload["state_dict"])
-        except (KeyError, TypeError, ValueError, RuntimeError) as e:
-            raise CheckpointError(
-                f"{path}: the checkpoint is incomplete or inconsistent ({one_line(e)})"
-            ) from None
-        return model.to(map_location).eval()
+        """A tagger saved by :meth:`save`, read without executing any pickled code; a file
+        that is not one is a :class:`~lstm_course.files.CheckpointError`."""
 
+        def build(payload: dict) -> LSTMTagger:
+            vocabs = {
+                name: Vocab.from_dict(v, source=f"{path} ({name} vocabulary)")
+                for name, v in payload["vocabs"].items()
+            }
+            config = dict(payload["config"])
+            if config.get("word_dropout") == 0.0:  # an option of checkpoints made before it went
+                del config["word_dropout"]
+            return cls(TaggerConfig(**config), TaggerVocabs(**vocabs))
 
-class CheckpointError(ValueError):
-    """A file that is not a usable tagger checkpoint."""
+        model, _ = load_model(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, build, map_location)
+        return model
 
 
 def _check_words(sentence: Sequence[str], index: int) -> list[str]:
@@ -400,105 +383,9 @@ def _check_words(sentence: Sequence[str], index: int) -> list[str]:
     return words
 
 
-# ---------------------------------------------------------------------- command line
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m lstm_course.tagger", description=__doc__.splitlines()[0]
-    )
-    sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train a tagger on a CoNLL-U file, keeping the best on dev")
-    t.add_argument("--train", required=True, type=Path, help="training CoNLL-U file")
-    t.add_argument("--dev", required=True, type=Path, help="development CoNLL-U file")
-    t.add_argument("--out", required=True, help="where to write the checkpoint")
-    t.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget (default 10)")
-    t.add_argument("--epochs", type=int, default=None, help="stop after this many epochs")
-    t.add_argument("--seed", type=int, default=0, help="0 to 2**64 - 1 (default 0)")
-    t.add_argument("--batch-size", type=int, default=None, help="default 64")
-    t.add_argument(
-        "--precision",
-        choices=("auto", "float32", "bfloat16"),
-        default="auto",
-        help="auto: bfloat16 mixed precision for an LSTM where the CPU computes bfloat16 "
-        "natively, else float32",
-    )
-    e = sub.add_parser("evaluate", help="print the UPOS accuracy of a checkpoint on a CoNLL-U file")
-    e.add_argument("model", type=Path)
-    e.add_argument("file", type=Path)
-    g = sub.add_parser("tag", help="tag a sentence of raw text")
-    g.add_argument("model", type=Path)
-    g.add_argument("text")
-    return p
-
-
-#: The largest seed PyTorch's generators take (an unsigned 64-bit number).
-MAX_SEED = 2**64 - 1
-
-
-def _checked_training_options(args: argparse.Namespace) -> Path:
-    """Every ``train`` option checked before anything is read or trained, so a mistake
-    costs a second, not an epoch; returns where the checkpoint goes."""
-    if not (math.isfinite(args.minutes) and args.minutes > 0):
-        raise ValueError(f"--minutes must be a finite number above 0, got {args.minutes}")
-    if args.epochs is not None and args.epochs < 1:
-        raise ValueError(f"--epochs must be at least 1, got {args.epochs}")
-    if args.batch_size is not None and args.batch_size < 1:
-        raise ValueError(f"--batch-size must be at least 1, got {args.batch_size}")
-    if not 0 <= args.seed <= MAX_SEED:
-        raise ValueError(f"--seed must be between 0 and 2**64 - 1, got {args.seed}")
-    for option, f in (("--train", args.train), ("--dev", args.dev)):
-        if not f.is_file():
-            raise FileNotFoundError(f"no such file: {f} ({option})")
-    return check_output_path(args.out, inputs=(args.train, args.dev))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line. A mistake in its use (a bad option, a missing or malformed file,
-    an output that cannot be written) is one line on stderr and exit status 2; Ctrl-C is
-    one line and 130, the shell's status for an interrupted command."""
-    from lstm_course.training import evaluate, train  # training imports this module
-
-    args = _parser().parse_args(argv)
-    out = None
-    try:
-        if args.command == "train":
-            out = _checked_training_options(args)
-            train_sents, dev_sents = read_conllu(args.train), read_conllu(args.dev)
-            result = train(
-                train_sents,
-                dev_sents,
-                minutes=args.minutes,
-                epochs=args.epochs,
-                seed=args.seed,
-                **({"batch_size": args.batch_size} if args.batch_size is not None else {}),
-                bfloat16={"auto": None, "float32": False, "bfloat16": True}[args.precision],
-                checkpoint=out,
-            )
-            best = 100 * result.best_dev_accuracy
-            print(f"best dev accuracy {best:.2f}% (epoch {result.best_epoch}); saved {out}")
-        elif args.command == "evaluate":
-            model = LSTMTagger.load(args.model)
-            if not args.file.is_file():
-                raise FileNotFoundError(f"no such file: {args.file}")
-            report = evaluate(model, read_conllu(args.file))
-            percent = 100 * report.accuracy
-            print(f"UPOS accuracy: {percent:.2f}% ({report.correct} of {report.total} words)")
-        else:
-            model = LSTMTagger.load(args.model)
-            for word, tag in model.tag(args.text):
-                print(f"{word}\t{tag}")
-    except KeyboardInterrupt:
-        if out is None:
-            print("interrupted", file=sys.stderr)
-        elif out.is_file():
-            print(f"interrupted; the last saved checkpoint is intact: {out}", file=sys.stderr)
-        else:
-            print("interrupted before the first epoch ended; nothing was saved", file=sys.stderr)
-        return 130
-    except (ConlluError, CheckpointError, ValueError, TypeError, OSError) as e:
-        print(f"error: {one_line(e, limit=1000)}", file=sys.stderr)
-        return 2
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m lstm_course.tagger ...``, as the README and lesson 4 show it: the program
+    # itself is lstm_course.tagger_cli (the ``lstm-tagger`` command)
+    from lstm_course.tagger_cli import main
+
+    sys.exit(main(prog="python -m lstm_course.tagger"))

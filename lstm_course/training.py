@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import numbers
 import os
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
+from torch import Tensor
 from tqdm.auto import tqdm
 
-from lstm_course.batching import EncodedCorpus, bucketed_batches
+from lstm_course.batching import Batch, bucketed_batches
 from lstm_course.data import TaggedSentence
 from lstm_course.files import check_output_path
 from lstm_course.runtime import default_device, mixed_precision, native_bfloat16, set_seed
@@ -23,6 +25,8 @@ from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 #: 2-core CPU: see the README's Measured section).
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_LR = 3e-3
+#: The largest total norm of the gradients of a step (see :func:`train_step`).
+DEFAULT_CLIP = 5.0
 
 
 @dataclass
@@ -107,7 +111,7 @@ def train(
     epochs: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     lr: float = DEFAULT_LR,
-    clip: float = 5.0,
+    clip: float = DEFAULT_CLIP,
     seed: int = 0,
     device: torch.device | str | None = None,
     bfloat16: bool | None = False,
@@ -154,58 +158,179 @@ def train(
         [s.words for s in train_sentences], [s.tags for s in train_sentences]
     )
     lengths = [len(s) for s in train_sentences]
-    start = time.perf_counter()
-    deadline = start + 60 * minutes if minutes is not None else float("inf")
+    budget = _Budget(minutes, epochs)
+    best = _BestOnDev(model, checkpoint)
     history: list[EpochLog] = []
-    best_state, best_accuracy, best_epoch = None, -1.0, 0
-    epoch = 0
-    # Adam shrinks the running averages of every embedding row a batch does not use by 0.9
-    # per step; after a few hundred steps a rare word's are "denormal" floats, which x86 CPUs
-    # process many times slower. Flushing them to zero kept the last epochs as fast as the
-    # first (about 6,200 instead of 4,400 words/s); the flag is put back afterwards.
-    flushing = torch.set_flush_denormal(True)
-    try:
-        while (epochs is None or epoch < epochs) and time.perf_counter() < deadline:
-            epoch += 1
+    with _denormals_flushed():
+        for epoch in budget.epochs():
             batches = bucketed_batches(lengths, batch_size, generator=shuffler)
-
-            def learning_rate(step: int, epoch: int = epoch, n: int = len(batches)) -> float:
-                done = max(
-                    (time.perf_counter() - start) / (deadline - start) if minutes else 0.0,
-                    (epoch - 1 + step / n) / epochs if epochs else 0.0,
-                )  # how much of the budget is spent: the cosine runs from lr to 0 over it
-                return lr * 0.5 * (1 + math.cos(math.pi * min(done, 1.0)))
-
             bar = tqdm(
                 batches, desc=f"epoch {epoch}", unit="batch", disable=not progress, leave=False
             )
-            loss, words_per_second = _train_epoch(
-                model, optimizer, corpus, bar, learning_rate, clip, deadline, bfloat16
+            loss, words_per_second = train_epoch(
+                model,
+                optimizer,
+                (corpus.batch(indices) for indices in bar),
+                clip=clip,
+                bfloat16=bfloat16,
+                learning_rate=budget.cosine(lr, epoch, len(batches)),
+                deadline=budget.deadline,
             )
             accuracy = evaluate(model, dev_sentences).accuracy
-            seconds = time.perf_counter() - start
-            history.append(EpochLog(epoch, loss, accuracy, seconds, words_per_second))
-            if accuracy > best_accuracy:
-                best_state = copy.deepcopy(model.state_dict())
-                best_accuracy, best_epoch = accuracy, epoch
-                if checkpoint is not None:
-                    model.save(checkpoint)
+            history.append(EpochLog(epoch, loss, accuracy, budget.seconds(), words_per_second))
+            is_best = best.offer(epoch, accuracy)
             if progress:
                 tqdm.write(
                     f"epoch {epoch:2d}  loss {loss:.4f}  dev accuracy {100 * accuracy:.2f}%  "
-                    f"{words_per_second:,.0f} words/s" + ("  (best)" if best_epoch == epoch else "")
+                    f"{words_per_second:,.0f} words/s" + ("  (best)" if is_best else "")
                 )
-    finally:
-        if flushing:
-            torch.set_flush_denormal(False)
-    if best_state is None:  # the budget ran out while the data was being prepared
+    if best.epoch == 0:  # the budget ran out while the data was being prepared
         raise ValueError(
             f"no epoch completed within minutes={minutes}: the time ran out before the first "
             "one began, so there is no model to keep; give more minutes or a number of epochs"
         )
-    model.load_state_dict(best_state)
-    model.eval()
-    return TrainingResult(model, history, best_epoch, best_accuracy)
+    return TrainingResult(best.restore(), history, best.epoch, best.accuracy)
+
+
+def cosine_lr(lr: float, done: float) -> float:
+    """The learning rate once ``done`` (0 to 1) of the budget is spent: a cosine from ``lr``
+    at the start down to 0 at the end (and 0 after it). It falls slowly at first, while the
+    model is far from any minimum, and slowly at the end, where small steps settle it."""
+    return lr * 0.5 * (1 + math.cos(math.pi * min(done, 1.0)))
+
+
+def train_step(
+    model: LSTMTagger,
+    optimizer: torch.optim.Optimizer,
+    batch: Batch,
+    *,
+    clip: float,
+    bfloat16: bool = False,
+    lap: Callable[[str], object] | None = None,
+) -> Tensor:
+    """One update from one batch (on the model's device): the loss (in bfloat16 mixed
+    precision if asked, see :func:`train`), its gradients, clipped to a total norm of at
+    most ``clip`` (one exploding batch must not throw the weights far away), and the
+    optimizer's step. Returns the loss, the mean over the batch's words, detached.
+
+    ``lap``, if given, is called as each phase ends, with its name ("forward", "backward",
+    "clip + optimizer step"): the clock of ``benchmarks/tagger_profile.py``.
+    """
+    with mixed_precision(model.hidden2tag.weight.device, bfloat16):
+        loss = model.loss(batch)
+    if lap:
+        lap("forward")
+    optimizer.zero_grad()
+    loss.backward()
+    if lap:
+        lap("backward")
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    optimizer.step()
+    if lap:
+        lap("clip + optimizer step")
+    return loss.detach()
+
+
+def train_epoch(
+    model: LSTMTagger,
+    optimizer: torch.optim.Optimizer,
+    batches: Iterable[Batch],
+    *,
+    clip: float,
+    bfloat16: bool = False,
+    learning_rate: Callable[[int], float] | None = None,
+    deadline: float = math.inf,
+) -> tuple[float, float]:
+    """:func:`train_step` on each of ``batches`` in turn, the learning rate of step ``i`` set
+    to ``learning_rate(i)`` first (if given), stopping early once ``time.perf_counter()``
+    passes ``deadline``. Returns the mean loss per word and the words trained on per second.
+    """
+    device = model.hidden2tag.weight.device
+    model.train()
+    total_loss, words, start = 0.0, 0, time.perf_counter()
+    for step, batch in enumerate(batches):
+        if learning_rate is not None:
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(step)
+        batch = batch.to(device)
+        loss = train_step(model, optimizer, batch, clip=clip, bfloat16=bfloat16)
+        total_loss += loss.item() * batch.n_words
+        words += batch.n_words
+        if time.perf_counter() > deadline:
+            break
+    return total_loss / words, words / (time.perf_counter() - start)
+
+
+class _Budget:
+    """Epochs, minutes, or both: which epochs to start, and how much of the budget is done."""
+
+    def __init__(self, minutes: float | None, epochs: int | None) -> None:
+        self.minutes, self.max_epochs = minutes, epochs
+        self.start = time.perf_counter()
+        self.deadline = self.start + 60 * minutes if minutes is not None else math.inf
+
+    def epochs(self) -> Iterator[int]:
+        """1, 2, ... while epochs and time are left."""
+        epoch = 0
+        while (self.max_epochs is None or epoch < self.max_epochs) and (
+            time.perf_counter() < self.deadline
+        ):
+            epoch += 1
+            yield epoch
+
+    def cosine(self, lr: float, epoch: int, steps: int) -> Callable[[int], float]:
+        """The learning rate of each step of epoch ``epoch`` (of ``steps`` steps), by
+        :func:`cosine_lr` of the share of the budget spent when the step begins."""
+        return lambda step: cosine_lr(lr, self.done(epoch, step / steps))
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+    def done(self, epoch: int, share_of_epoch: float) -> float:
+        """The share of the budget spent, 0 to 1: of the time, of the epochs, the larger."""
+        return max(
+            self.seconds() / (self.deadline - self.start) if self.minutes else 0.0,
+            (epoch - 1 + share_of_epoch) / self.max_epochs if self.max_epochs else 0.0,
+        )
+
+
+class _BestOnDev:
+    """The model's weights at its best dev accuracy so far, in memory and in ``checkpoint``."""
+
+    def __init__(self, model: LSTMTagger, checkpoint: str | os.PathLike | None) -> None:
+        self.model, self.checkpoint = model, checkpoint
+        self.state: dict[str, Tensor] | None = None
+        self.epoch, self.accuracy = 0, -1.0
+
+    def offer(self, epoch: int, accuracy: float) -> bool:
+        """Keep the model's weights if ``accuracy`` beats the best so far; True if so."""
+        if accuracy <= self.accuracy:
+            return False
+        self.state = copy.deepcopy(self.model.state_dict())
+        self.epoch, self.accuracy = epoch, accuracy
+        if self.checkpoint is not None:
+            self.model.save(self.checkpoint)
+        return True
+
+    def restore(self) -> LSTMTagger:
+        """The model, with its best weights back, in evaluation mode."""
+        self.model.load_state_dict(self.state)
+        return self.model.eval()
+
+
+@contextlib.contextmanager
+def _denormals_flushed() -> Iterator[None]:
+    """Tiny ("denormal") floats computed as zero while training, and the flag put back after.
+
+    Adam shrinks the running averages of every embedding row a batch does not use at every
+    step; after a few hundred steps a rare word's are denormal floats, which x86 CPUs
+    process many times slower (the README's Measured section has the figures)."""
+    flushing = torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if flushing:
+            torch.set_flush_denormal(False)
 
 
 def _check_arguments(
@@ -255,8 +380,9 @@ def default_bfloat16(device: torch.device | str, config: TaggerConfig) -> bool:
     CPU that computes bfloat16 natively (:func:`lstm_course.runtime.native_bfloat16`).
 
     On a CPU only PyTorch's LSTM has fused kernels (oneDNN) that compute in bfloat16; its GRU
-    and RNN step through the sequence, and bfloat16 made them slower, not faster (a 64-unit
-    BiGRU 81k -> 63k words/s, a BiRNN 203k -> 106k; the BiLSTM 109k -> 194k).
+    and RNN step through the sequence, where bfloat16's conversions cost more than its
+    cheaper products save: it made them slower, not faster (figures in the README's
+    Measured section).
     """
     return native_bfloat16(device) and config.rnn == "lstm"
 
@@ -266,43 +392,11 @@ def make_optimizer(model: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
     which suits the sparse, bursty gradients of word embeddings.
 
     Adam's *fused* implementation updates all the weights in one loop instead of a dozen
-    tensor operations per weight: the same arithmetic, and its step took 1.7 instead of
-    6.9 ms on the course's CPU. PyTorch before 2.4 has it only on GPUs, and refuses it on
+    tensor operations per weight: the same arithmetic, in a fraction of the time (the
+    README's Measured section). PyTorch before 2.4 has it only on GPUs, and refuses it on
     the CPU; there the ordinary implementation is used.
     """
     try:
         return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9), fused=True)
     except RuntimeError:
         return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9))
-
-
-def _train_epoch(
-    model: LSTMTagger,
-    optimizer: torch.optim.Optimizer,
-    corpus: EncodedCorpus,
-    batches: Iterable[list[int]],
-    learning_rate: Callable[[int], float],
-    clip: float,
-    deadline: float,
-    bfloat16: bool = False,
-) -> tuple[float, float]:
-    """One pass over ``batches`` (lists of indices into ``corpus``), stopping early at
-    ``deadline``; returns the mean loss per word and the words trained on per second."""
-    device = model.hidden2tag.weight.device
-    model.train()
-    total_loss, words, start = 0.0, 0, time.perf_counter()
-    for step, indices in enumerate(batches):
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step)
-        batch = corpus.batch(indices).to(device)
-        with mixed_precision(device, bfloat16):
-            loss = model.loss(batch)
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        optimizer.step()
-        total_loss += loss.item() * batch.n_words
-        words += batch.n_words
-        if time.perf_counter() > deadline:
-            break
-    return total_loss / words, words / (time.perf_counter() - start)

@@ -546,10 +546,9 @@ def plot_unit_vs_probe(reports: Mapping[str, Mapping[str, object]]) -> Figure:
     ax.set_xticks(x, features)
     ax.set_ylim(min(0, ax.get_ylim()[0]), 1.05)
     ax.set_ylabel("correlation r on the scoring text")
-    ax.set_title(
-        "Reading the memory: one unit knows part of each feature, all units together far more"
-    )
-    ax.legend(fontsize=8, ncols=2, loc="lower right")
+    ax.set_title("Reading the memory: the best single unit and a probe of all units, per feature")
+    # below the axes, so that no legend ever hides a bar
+    ax.legend(fontsize=8, ncols=len(reports), loc="upper center", bbox_to_anchor=(0.5, -0.1))
     fig.tight_layout()
     return fig
 

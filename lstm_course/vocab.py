@@ -64,14 +64,12 @@ class Vocab:
         sentences: Iterable[Sequence[str]],
         *,
         min_freq: int = 1,
-        max_size: int | None = None,
         pad_token: str | None = "<pad>",
         unk_token: str | None = "<unk>",
     ) -> Vocab:
         """Every token seen at least ``min_freq`` times, most frequent first.
 
         Ties keep the order of first appearance, so the result is the same on every run.
-        ``max_size`` caps the size, special tokens included.
         """
         if not isinstance(min_freq, int) or min_freq < 1:
             raise ValueError(f"min_freq must be an int >= 1, got {min_freq!r}")
@@ -79,11 +77,9 @@ class Vocab:
         for sentence in sentences:
             counts.update(_check_tokens(sentence, "Vocab.from_corpus"))
         vocab = cls(pad_token=pad_token, unk_token=unk_token)
-        if max_size is not None and max_size < len(vocab):
-            raise ValueError(f"max_size={max_size} leaves no room for the special tokens")
         # Counter.most_common sorts by count and keeps insertion order for ties.
         for token, count in counts.most_common():
-            if count < min_freq or (max_size is not None and len(vocab) >= max_size):
+            if count < min_freq:
                 break
             vocab.add(token)
         return vocab

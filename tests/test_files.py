@@ -116,3 +116,44 @@ def test_a_checkpoint_that_fails_to_load_is_one_line_without_torchs_advice(tmp_p
         assert "\n" not in message and "weights_only" not in message, message
     with pytest.raises(ValueError, match=r"it holds a Python object \(\w+\.system\)"):
         load_checkpoint(tmp_path / "code.pt", "k", 1)
+
+
+def test_save_model_and_load_model_round_trip_and_refuse_what_does_not_fit(tmp_path):
+    import torch
+
+    from lstm_course.files import CheckpointError, load_model, save_model
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 2)
+    path = tmp_path / "m.pt"
+    save_model(path, "k", 1, model, config={"inputs": 3})
+
+    def build(payload):
+        return torch.nn.Linear(payload["config"]["inputs"], 2)
+
+    loaded, payload = load_model(path, "k", 1, build)
+    assert payload["config"] == {"inputs": 3} and not loaded.training
+    torch.testing.assert_close(loaded.weight, model.weight, rtol=0, atol=0)
+    for wrong_build, why in (
+        (lambda p: torch.nn.Linear(4, 2), "size mismatch"),  # weights of another shape
+        (lambda p: torch.nn.Linear(p["sizes"], 2), "'sizes'"),  # what it needs is missing
+    ):
+        with pytest.raises(CheckpointError, match="incomplete or inconsistent") as info:
+            load_model(path, "k", 1, wrong_build)
+        assert why in str(info.value), info.value
+    with pytest.raises(CheckpointError, match="not a other checkpoint"):
+        load_model(path, "other", 1, build)
+
+
+def test_both_models_raise_the_one_checkpoint_error(tmp_path):
+    import torch
+
+    from lstm_course import charlm, tagger
+    from lstm_course.files import CheckpointError
+
+    not_a_model = tmp_path / "x.pt"
+    torch.save([1, 2, 3], not_a_model)
+    for load in (charlm.CharLM.load, tagger.LSTMTagger.load):
+        with pytest.raises(CheckpointError):
+            load(not_a_model)
+    assert tagger.CheckpointError is CheckpointError  # still importable from its former home

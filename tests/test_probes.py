@@ -179,3 +179,18 @@ def test_bad_input_is_refused_clearly():
         probes.unit_vs_probe(states, {"f": np.zeros(100)}, np.zeros((100, 5)), {"f": np.zeros(100)})
     with pytest.raises(ValueError, match="same features"):
         probes.unit_vs_probe(states, {"f": np.zeros(100)}, states, {"g": np.zeros(100)})
+
+
+def test_saturation_counts_the_steps_each_unit_is_nearly_shut_or_open():
+    gate = torch.tensor([[0.05, 0.5, 0.95], [0.05, 0.95, 0.5], [0.5, 0.95, 0.95], [0.0, 0.5, 1.0]])
+    shut, open_ = probes.saturation(gate)
+    np.testing.assert_array_equal(shut, [0.75, 0.0, 0.0])
+    np.testing.assert_array_equal(open_, [0.0, 0.5, 0.75])
+    with pytest.raises(ValueError, match=r"\(time, units\)"):
+        probes.saturation(gate[0])
+
+
+def test_lesson_6_still_finds_saturation_in_charlm():
+    from lstm_course import charlm
+
+    assert charlm.saturation is probes.saturation

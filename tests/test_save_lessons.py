@@ -141,7 +141,16 @@ def test_tool_leaves_a_lesson_whose_cell_fails_as_it_was(tmp_path):
         ),
     ],
 )
-def test_tool_refuses_bad_arguments_at_once_with_status_2(tmp_path, make, message):
-    done = _run_tool(str(make(tmp_path)))
-    assert done.returncode == 2
-    assert message in done.stderr and "Traceback" not in done.stderr
+def test_tool_refuses_bad_arguments_at_once_with_status_2(tmp_path, make, message, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        save_lessons.main([str(make(tmp_path))])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert message in error and error.startswith("save_lessons.py: error:")
+
+
+def test_tool_refuses_a_timeout_that_is_not_positive(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        save_lessons.main(["--timeout", "0"])
+    assert stopped.value.code == 2
+    assert "--timeout must be a positive number" in capsys.readouterr().err

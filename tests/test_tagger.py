@@ -2,16 +2,19 @@
 
 import copy
 import dataclasses
+import importlib
+import re
 import subprocess
 import sys
 from contextlib import nullcontext
+from pathlib import Path
 
 import pytest
 import torch
-from conftest import TOY
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from conftest import TOY
 from lstm_course import tagger as tagger_module
 from lstm_course import training
 from lstm_course.data import TaggedSentence, read_conllu
@@ -23,8 +26,8 @@ from lstm_course.tagger import (
     NotesLSTMTagger,
     TaggerConfig,
     TaggerVocabs,
-    main,
 )
+from lstm_course.tagger_cli import main
 from lstm_course.training import evaluate, make_optimizer, train
 
 SMALL = TaggerConfig(
@@ -99,23 +102,6 @@ def test_training_is_float32_unless_asked_even_where_bfloat16_is_native(toy, mon
 def test_native_bfloat16_is_only_ever_claimed_for_a_cpu():
     assert native_bfloat16("meta") is False
     assert isinstance(native_bfloat16("cpu"), bool)
-
-
-def test_word_dropout_swaps_words_for_unk_in_training_only(toy):
-    config = dataclasses.replace(SMALL, word_dropout=0.5, char_dim=0)
-    torch.manual_seed(0)
-    tagger = LSTMTagger(config, TaggerVocabs.build(toy, config))
-    batch = tagger.encode([s.words for s in toy])
-    unk = tagger.word_embeddings.weight[tagger.vocabs.words.unk_index]
-    pad = batch.words == tagger.vocabs.words.pad_index
-    tagger.train()
-    swapped = (tagger.features(batch) == unk).all(dim=-1)
-    assert 0 < swapped[~pad].float().mean() < 1  # some words, not all
-    assert not swapped[pad].any()  # padding stays padding
-    tagger.eval()
-    assert not (tagger.features(batch) == unk).all(dim=-1)[~pad].any()
-    with pytest.raises(ValueError, match="word_dropout must be in"):
-        dataclasses.replace(SMALL, word_dropout=1.0)
 
 
 def test_a_sentence_gets_the_same_scores_alone_and_in_a_padded_batch(model, toy):
@@ -262,6 +248,19 @@ def test_checkpoint_round_trip_keeps_predictions(model, toy, tmp_path):
     assert loaded.predict(words) == model.predict(words)
 
 
+def test_a_checkpoint_made_while_taggers_had_word_dropout_still_loads(model, toy, tmp_path):
+    path = tmp_path / "tagger.pt"
+    model.save(path)
+    payload = torch.load(path, weights_only=True)
+    payload["config"]["word_dropout"] = 0.0  # what TaggerConfig saved until it lost the option
+    torch.save(payload, path)
+    assert LSTMTagger.load(path).config == model.config
+    payload["config"]["word_dropout"] = 0.25  # one that was used: not the same model now
+    torch.save(payload, path)
+    with pytest.raises(CheckpointError, match="word_dropout"):
+        LSTMTagger.load(path)
+
+
 def test_checkpoints_of_the_wrong_kind_are_refused(tmp_path):
     plain = tmp_path / "plain.pt"
     torch.save({"weights": torch.zeros(2)}, plain)
@@ -390,6 +389,16 @@ def test_the_module_runs_as_a_command():
         check=False,
     )
     assert done.returncode == 0 and "train" in done.stdout and "evaluate" in done.stdout
+    assert done.stdout.startswith("usage: python -m lstm_course.tagger ")
+
+
+def test_the_lstm_tagger_command_is_the_same_program():
+    """pyproject.toml installs ``lstm-tagger`` as the command line's ``main``."""
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    scripts = pyproject.split("[project.scripts]", 1)[1].split("\n[", 1)[0]
+    (target,) = re.findall(r'^lstm-tagger = "([\w.]+):(\w+)"$', scripts, flags=re.MULTILINE)
+    module, name = target
+    assert getattr(importlib.import_module(module), name) is main
 
 
 def test_training_is_reproducible_bit_for_bit(ewt_dir):

@@ -10,7 +10,8 @@ import torch
 from conftest import conllu_text
 from lstm_course import training
 from lstm_course.data import UPOS_TAGS, TaggedSentence, read_conllu
-from lstm_course.tagger import CheckpointError, LSTMTagger, TaggerConfig, TaggerVocabs, main
+from lstm_course.tagger import CheckpointError, LSTMTagger, TaggerConfig, TaggerVocabs
+from lstm_course.tagger_cli import main
 from lstm_course.training import evaluate, train
 
 SMALL = TaggerConfig(
