@@ -1,11 +1,22 @@
 """Test-session settings for the whole repository (the unit tests and the notebooks).
 
+OpenMP's threads wait passively (``OMP_WAIT_POLICY``), so a busy machine does not slow the
+notebooks' kernels many times over.
+
 Lessons 3 to 5 read UD English EWT. Where it is neither in ``$LSTM_COURSE_DATA`` nor in the
 cache and cannot be downloaded (no internet), their notebooks are *skipped*, with the reason,
 instead of failing on the download: the rest of the test suite still runs.
 """
 
 from __future__ import annotations
+
+import os
+
+# Before torch is loaded here or in a notebook's kernel (which inherits this environment):
+# PyTorch's OpenMP threads wait for work by spinning. Two such processes on a busy machine
+# (two test runs, or a test run beside a training) then take turns slowly: a lesson's cell ran
+# more than ten times slower. Waiting passively costs nothing measurable on a quiet machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from pathlib import Path
 

@@ -190,19 +190,39 @@ class LSTMCell(_RecurrentCell):
     blocks = 4
     torch_types = (nn.LSTMCell, nn.LSTM)
 
-    # ----------------------------------------------------------------- the four factors
-    def _preactivation(self, block: int, event: Tensor, stm: Tensor) -> Tensor:
-        """W x_t + U h_{t-1} + b for one of the four row blocks (i, f, g, o)."""
-        return self._from_event(block, event) + self._from_memory(block, stm)
+    # ----------------------------------------------------------------- one whole step
+    def step(self, event: Tensor, state: State | None = None) -> tuple[State, Gates]:
+        """One step, returning the new (STM, LTM) and the gate activations that made them."""
+        event, (stm, ltm), unbatched = self._check_inputs(event, state)
+        gates = self.gates(event, stm)
+        new_stm, new_ltm = self.new_memories(gates, ltm)
+        if unbatched:
+            return (new_stm[0], new_ltm[0]), Gates(*(t[0] for t in gates))
+        return (new_stm, new_ltm), gates
+
+    def forward(self, event: Tensor, state: State | None = None) -> State:
+        """``cell(x, (h, c)) -> (h, c)``: the new short- and long-term memory."""
+        return self.step(event, state)[0]
 
     def gates(self, event: Tensor, stm: Tensor) -> Gates:
-        """All four activations for one step: what the gates decide from STM and the event."""
+        """All four activations for one step: what the gates decide from STM and the event,
+        each from its own rows of W, U and b: σ or tanh of W x_t + U h_{t-1} + b."""
+
+        def from_both(block: int) -> Tensor:
+            return self._from_event(block, event) + self._from_memory(block, stm)
+
         return Gates(
-            ignore=torch.sigmoid(self._preactivation(_IGNORE, event, stm)),
-            forget=torch.sigmoid(self._preactivation(_FORGET, event, stm)),
-            new_info=torch.tanh(self._preactivation(_NEW_INFO, event, stm)),
-            use=torch.sigmoid(self._preactivation(_USE, event, stm)),
+            ignore=torch.sigmoid(from_both(_IGNORE)),
+            forget=torch.sigmoid(from_both(_FORGET)),
+            new_info=torch.tanh(from_both(_NEW_INFO)),
+            use=torch.sigmoid(from_both(_USE)),
         )
+
+    def new_memories(self, gates: Gates, ltm: Tensor) -> State:
+        """The new (STM, LTM), as lesson 1's ``lstm_step``: forget + learn = remember, then
+        use. (:class:`LectureLSTMCell` changes what the use gate reads.)"""
+        new_ltm = self.remember_gate(self.learn_gate(gates), self.forget_gate(gates, ltm))
+        return self.use_gate(gates, new_ltm), new_ltm
 
     # ----------------------------------------------------------------- the four gates
     @staticmethod
@@ -220,29 +240,10 @@ class LSTMCell(_RecurrentCell):
         """The new long-term memory: what was kept plus what was learned. c_t."""
         return kept + learned
 
-    def use_gate(self, gates: Gates, new_ltm: Tensor, kept: Tensor) -> Tensor:
-        """The new short-term memory, PyTorch's way: h_t = o_t ⊙ tanh(c_t).
-
-        ``kept`` (f_t ⊙ c_{t-1}) is not used here; :class:`LectureLSTMCell` uses it instead
-        of ``new_ltm``, which is exactly where the notes and PyTorch part ways.
-        """
+    @staticmethod
+    def use_gate(gates: Gates, new_ltm: Tensor) -> Tensor:
+        """The new short-term memory, PyTorch's way: h_t = o_t ⊙ tanh(c_t)."""
         return gates.use * torch.tanh(new_ltm)
-
-    # ----------------------------------------------------------------- one whole step
-    def step(self, event: Tensor, state: State | None = None) -> tuple[State, Gates]:
-        """One step, returning the new (STM, LTM) and the gate activations that made them."""
-        event, (stm, ltm), unbatched = self._check_inputs(event, state)
-        g = self.gates(event, stm)
-        kept = self.forget_gate(g, ltm)
-        new_ltm = self.remember_gate(self.learn_gate(g), kept)
-        new_stm = self.use_gate(g, new_ltm, kept)
-        if unbatched:
-            return (new_stm[0], new_ltm[0]), Gates(*(t[0] for t in g))
-        return (new_stm, new_ltm), g
-
-    def forward(self, event: Tensor, state: State | None = None) -> State:
-        """``cell(x, (h, c)) -> (h, c)``: the new short- and long-term memory."""
-        return self.step(event, state)[0]
 
     def _check_inputs(self, event: Tensor, state: State | None) -> tuple[Tensor, State, bool]:
         """Clear errors for the shapes and dtypes a learner gets wrong; adds a batch dim."""
@@ -290,8 +291,15 @@ class LectureLSTMCell(LSTMCell):
         self.weight_use = nn.Parameter(torch.eye(hidden_size, **factory))
         self.bias_use = nn.Parameter(torch.zeros(hidden_size, **factory))
 
-    def use_gate(self, gates: Gates, new_ltm: Tensor, kept: Tensor) -> Tensor:
-        """The lecture's use gate: o_t ⊙ tanh(W_u (f_t ⊙ c_{t-1}) + b_u)."""
+    def new_memories(self, gates: Gates, ltm: Tensor) -> State:
+        """The new (STM, LTM): the LTM as PyTorch's, the STM from what the forget gate kept."""
+        kept = self.forget_gate(gates, ltm)
+        new_ltm = self.remember_gate(self.learn_gate(gates), kept)
+        return self.lecture_use_gate(gates, kept), new_ltm
+
+    def lecture_use_gate(self, gates: Gates, kept: Tensor) -> Tensor:
+        """The lecture's use gate: o_t ⊙ tanh(W_u (f_t ⊙ c_{t-1}) + b_u), which reads the old
+        memory after forgetting, ``kept``, where PyTorch's reads the new one, c_t."""
         return gates.use * torch.tanh(kept @ self.weight_use.T + self.bias_use)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 import string
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,6 @@ from tqdm.auto import tqdm
 
 from lstm_course.cells import Gates, LSTMCell, Trace
 from lstm_course.files import load_model, save_model
-from lstm_course.probes import saturation as saturation  # lesson 6 calls charlm.saturation
 from lstm_course.runtime import mixed_precision
 from lstm_course.vocab import Vocab
 
@@ -162,14 +161,9 @@ class CharLM(nn.Module):
     def save(self, path: str | os.PathLike, **info: object) -> None:
         """Weights, alphabet, configuration (and any ``info``) in one file, atomically;
         :meth:`load` reads it with ``weights_only=True``, which runs no pickled code."""
+        vocab = self.vocab.to_dict()
         save_model(
-            path,
-            CHECKPOINT_FORMAT,
-            CHECKPOINT_VERSION,
-            self,
-            config=asdict(self.config),
-            vocab=self.vocab.to_dict(),
-            info=info,
+            path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, self, self.config, vocab=vocab, info=info
         )
 
     @classmethod

@@ -19,10 +19,12 @@ import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
 from lstm_course.files import one_line
+from lstm_course.forecasting import last_value_forecast, seasonal_naive_forecast
 from lstm_course.vocab import Vocab
 
 _NOT_ANSWERED = (Ellipsis, None)
@@ -683,8 +685,6 @@ def check_best_unit(fn: Callable) -> None:
 # --------------------------------------------------------------------------- lesson 7
 def _float_array(value: Any) -> Any:
     """``value`` as a float64 NumPy array, or None if it is not an array of real numbers."""
-    import numpy as np
-
     if isinstance(value, (str, bytes, dict, bool)) or value is None:
         return None
     try:
@@ -737,10 +737,6 @@ def check_seasonal_naive(fn: Callable) -> None:
     """``fn(windows, horizon, season) -> forecasts``: windows ``(n, window)``, forecasts
     ``(n, horizon)``, each week equal to the same week one season earlier (two seasons
     earlier beyond one season ahead)."""
-    import numpy as np
-
-    from lstm_course.forecasting import last_value_forecast, seasonal_naive_forecast
-
     if _unanswered(fn):
         return
     rng = np.random.default_rng(7)
@@ -776,8 +772,6 @@ def check_make_windows(fn: Callable) -> None:
     """``fn(series, window, horizon) -> (inputs, targets)``: for every week t with a full
     window before it and a full horizon after it, the inputs ``series[t-window+1 .. t]``
     and the targets ``series[t+1 .. t+horizon]``; shapes ``(n, window)``, ``(n, horizon)``."""
-    import numpy as np
-
     if _unanswered(fn):
         return
     for length, window, horizon in [(20, 5, 3), (12, 4, 1), (9, 3, 6), (30, 1, 2)]:

@@ -14,6 +14,7 @@ back with ``weights_only=True``, and every checkpoint that cannot be used is a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import stat
@@ -206,13 +207,20 @@ Model = TypeVar("Model", bound=nn.Module)
 
 
 def save_model(
-    path: str | os.PathLike, kind: str, version: int, model: nn.Module, **rebuild: object
+    path: str | os.PathLike,
+    kind: str,
+    version: int,
+    model: nn.Module,
+    config: object,
+    **rebuild: object,
 ) -> None:
-    """``model``'s weights (copied to the CPU) and ``rebuild``, what :func:`load_model` needs
-    to make the model again (its configuration as a dict, its vocabularies' ``to_dict()``,
-    ...), as one checkpoint of ``kind``, written atomically."""
+    """``model``'s weights (copied to the CPU), its ``config`` (a dataclass, saved as the dict
+    ``payload["config"]``) and ``rebuild``, the rest :func:`load_model` needs to make the
+    model again (its vocabularies' ``to_dict()``, ...), as one checkpoint of ``kind``,
+    written atomically."""
     weights = {k: t.detach().cpu() for k, t in model.state_dict().items()}
-    save_checkpoint(path, kind, version, {**rebuild, "state_dict": weights})
+    payload = {"config": dataclasses.asdict(config), **rebuild, "state_dict": weights}
+    save_checkpoint(path, kind, version, payload)
 
 
 def load_model(

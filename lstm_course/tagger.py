@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
@@ -342,14 +342,7 @@ class LSTMTagger(nn.Module):
         """Weights, vocabularies and configuration in one file, written atomically, that
         :meth:`load` reads with ``weights_only=True`` (see :func:`lstm_course.files.save_model`)."""
         vocabs = {name: v.to_dict() for name, v in self.vocabs.as_dict().items()}
-        save_model(
-            path,
-            CHECKPOINT_FORMAT,
-            CHECKPOINT_VERSION,
-            self,
-            config=asdict(self.config),
-            vocabs=vocabs,
-        )
+        save_model(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, self, self.config, vocabs=vocabs)
 
     @classmethod
     def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> LSTMTagger:

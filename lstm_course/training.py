@@ -1,4 +1,10 @@
-"""Training and evaluating a tagger: batched, shuffled, clipped, and kept at its best on dev."""
+"""Training and evaluating a tagger: batched, shuffled, clipped, and kept at its best on dev.
+
+:func:`train_step` is the one training step (the loss, its gradients, clipping, the
+optimizer's step), which :func:`train_epoch`, :func:`train` and the benchmarks all take;
+:func:`cosine_lr` is the learning-rate schedule, a plain function of the share of the
+budget spent.
+"""
 
 from __future__ import annotations
 

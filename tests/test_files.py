@@ -1,3 +1,4 @@
+import dataclasses
 import errno
 import os
 import stat
@@ -118,6 +119,11 @@ def test_a_checkpoint_that_fails_to_load_is_one_line_without_torchs_advice(tmp_p
         load_checkpoint(tmp_path / "code.pt", "k", 1)
 
 
+@dataclasses.dataclass
+class Sizes:
+    inputs: int
+
+
 def test_save_model_and_load_model_round_trip_and_refuse_what_does_not_fit(tmp_path):
     import torch
 
@@ -126,7 +132,7 @@ def test_save_model_and_load_model_round_trip_and_refuse_what_does_not_fit(tmp_p
     torch.manual_seed(0)
     model = torch.nn.Linear(3, 2)
     path = tmp_path / "m.pt"
-    save_model(path, "k", 1, model, config={"inputs": 3})
+    save_model(path, "k", 1, model, Sizes(inputs=3))
 
     def build(payload):
         return torch.nn.Linear(payload["config"]["inputs"], 2)

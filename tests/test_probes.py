@@ -188,9 +188,3 @@ def test_saturation_counts_the_steps_each_unit_is_nearly_shut_or_open():
     np.testing.assert_array_equal(open_, [0.0, 0.5, 0.75])
     with pytest.raises(ValueError, match=r"\(time, units\)"):
         probes.saturation(gate[0])
-
-
-def test_lesson_6_still_finds_saturation_in_charlm():
-    from lstm_course import charlm
-
-    assert charlm.saturation is probes.saturation
