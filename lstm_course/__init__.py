@@ -10,6 +10,7 @@ Each module holds one idea of the course, roughly in the order the lessons build
 - ``tagger``: the notes' tagger and the course's part-of-speech tagger (lesson 4).
 - ``training``: one training step, the training loop and evaluation of a tagger (lesson 4).
 - ``tagger_cli``: the tagger's command line, ``lstm-tagger`` (lesson 4).
+- ``speed``: what only makes the tagger's training faster, in one place a learner can skip.
 - ``adding``: the adding problem, a test of memory for LSTM, GRU and RNN (lesson 5).
 - ``corpus``: Python's standard library as a corpus of code (lesson 6).
 - ``charlm``: a character-level language model of Python source (lesson 6).

@@ -10,6 +10,9 @@ sentence at a time. This is the same idea, grown up:
   seen in training still gets a sensible tag from its shape ("-ly", "-tion", a capital);
 - **stateless**: the initial state is zeros on every call; nothing is kept between calls.
 
+What only makes it faster (a cheaper dropout mask, the corpus encoded once, no packing for a
+batch of one length) is listed in :mod:`lstm_course.speed`; the model reads the same without it.
+
 The command line (train, evaluate, tag) is :mod:`lstm_course.tagger_cli`: ``lstm-tagger --help``
 or ``python -m lstm_course.tagger --help``.
 """
@@ -36,6 +39,7 @@ from lstm_course.cells import RECURRENT_LAYERS
 from lstm_course.data import UPOS_TAGS, TaggedSentence, tokenize
 from lstm_course.files import CheckpointError as CheckpointError  # its former home
 from lstm_course.files import load_model, save_model
+from lstm_course.speed import Dropout
 from lstm_course.vocab import Vocab
 
 CHECKPOINT_FORMAT = "tagger"
@@ -77,33 +81,6 @@ class NotesLSTMTagger(nn.Module):
             )
         lstm_out, _ = self.lstm(self.word_embeddings(sentence))
         return torch.log_softmax(self.hidden2tag(lstm_out), dim=-1)
-
-
-class Dropout(nn.Module):
-    """``nn.Dropout`` with a cheaper random mask: the same in distribution, faster on a CPU.
-
-    Each value is kept with probability ``1 - p`` and then scaled by ``1 / (1 - p)``, so its
-    expected value is unchanged; in evaluation mode nothing is dropped. PyTorch draws its
-    dropout mask with ``bernoulli_``, a noticeable share of a CPU training step
-    (``benchmarks/tagger_profile.py``); comparing uniform random numbers with ``p`` makes the
-    same mask for less (figures in the README's Measured section). (The dropout *between*
-    the LSTM's layers is PyTorch's own.)
-    """
-
-    def __init__(self, p: float) -> None:
-        super().__init__()
-        if not 0 <= p < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {p}")
-        self.p = p
-
-    def forward(self, x: Tensor) -> Tensor:
-        if not self.training or self.p == 0:
-            return x
-        keep = torch.rand(x.shape, device=x.device) >= self.p
-        return x * (keep * (1 / (1 - self.p)))  # float32 scale: 1 / (1 - p) is not exact in bf16
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}"
 
 
 @dataclass(frozen=True)

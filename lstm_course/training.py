@@ -8,7 +8,6 @@ budget spent.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import numbers
@@ -25,6 +24,7 @@ from lstm_course.batching import Batch, bucketed_batches
 from lstm_course.data import TaggedSentence
 from lstm_course.files import check_output_path
 from lstm_course.runtime import default_device, mixed_precision, native_bfloat16, set_seed
+from lstm_course.speed import denormals_flushed, fused_adam
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 
 #: Sentences per training batch, and Adam's learning rate for it (measured on the course's
@@ -167,7 +167,7 @@ def train(
     budget = _Budget(minutes, epochs)
     best = _BestOnDev(model, checkpoint)
     history: list[EpochLog] = []
-    with _denormals_flushed():
+    with denormals_flushed():
         for epoch in budget.epochs():
             batches = bucketed_batches(lengths, batch_size, generator=shuffler)
             bar = tqdm(
@@ -324,21 +324,6 @@ class _BestOnDev:
         return self.model.eval()
 
 
-@contextlib.contextmanager
-def _denormals_flushed() -> Iterator[None]:
-    """Tiny ("denormal") floats computed as zero while training, and the flag put back after.
-
-    Adam shrinks the running averages of every embedding row a batch does not use at every
-    step; after a few hundred steps a rare word's are denormal floats, which x86 CPUs
-    process many times slower (the README's Measured section has the figures)."""
-    flushing = torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        if flushing:
-            torch.set_flush_denormal(False)
-
-
 def _check_arguments(
     minutes: float | None,
     epochs: int | None,
@@ -397,12 +382,6 @@ def make_optimizer(model: torch.nn.Module, lr: float) -> torch.optim.Optimizer:
     """Adam with β2 = 0.9: the second-moment average forgets faster than the default 0.999,
     which suits the sparse, bursty gradients of word embeddings.
 
-    Adam's *fused* implementation updates all the weights in one loop instead of a dozen
-    tensor operations per weight: the same arithmetic, in a fraction of the time (the
-    README's Measured section). PyTorch before 2.4 has it only on GPUs, and refuses it on
-    the CPU; there the ordinary implementation is used.
+    Adam's fused implementation where PyTorch has it (:func:`lstm_course.speed.fused_adam`).
     """
-    try:
-        return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9), fused=True)
-    except RuntimeError:
-        return torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.9))
+    return fused_adam(model.parameters(), lr=lr, betas=(0.9, 0.9))

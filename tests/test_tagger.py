@@ -19,9 +19,9 @@ from lstm_course import tagger as tagger_module
 from lstm_course import training
 from lstm_course.data import TaggedSentence, read_conllu
 from lstm_course.runtime import native_bfloat16
+from lstm_course.speed import Dropout
 from lstm_course.tagger import (
     CheckpointError,
-    Dropout,
     LSTMTagger,
     NotesLSTMTagger,
     TaggerConfig,
