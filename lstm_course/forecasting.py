@@ -106,6 +106,10 @@ def chronological_split(times: Any, val_start: Any, test_start: Any) -> tuple[sl
         array = np.asarray(times)
         if array.ndim != 1 or array.size < 3:
             raise ValueError(f"times must be 1-D with at least 3 entries, got shape {array.shape}")
+        if array.dtype.kind == "M":
+            # dates: the bounds as NumPy dates too (NumPy before 2.3 cannot search a datetime64
+            # array for a pandas Timestamp)
+            val_start, test_start = np.datetime64(val_start), np.datetime64(test_start)
         if not (array[1:] > array[:-1]).all():
             raise ValueError("times must increase strictly (sort the series first)")
         _ = bool(array[0] < val_start) and bool(

@@ -198,7 +198,7 @@ def draw_lstm_cell() -> Figure:
     labels = [
         (-0.9, top + 0.42, "long-term memory\n$LTM_{t-1} = c_{t-1}$", "left"),
         (14.15, top, "new long-term memory\n$LTM_t = c_t$", "left"),
-        (-0.9, bus + 0.42, "short-term memory\n$STM_{t-1} = h_{t-1}$", "left"),
+        (-0.9, bus + 0.5, "short-term memory\n$STM_{t-1} = h_{t-1}$", "left"),
         (14.15, bus, "new short-term memory\n$STM_t = h_t$", "left"),
         (1.35, -0.6, "event $E_t$ = input $x_t$", "left"),
         (13.05, 7.2, "output $h_t$", "left"),

@@ -353,14 +353,16 @@ def test_lesson_6_runs_and_its_explorer_answers_every_control(lab, browser):
                 .querySelector('.jp-OutputArea-output .widget-hprogress') !== null,
         }};
     """
-    deadline, shots = time.monotonic() + 240, 0
+    # lesson 6 takes about 85 s on the course's 2-core CPU: room for a machine seven times slower
+    deadline, shots = time.monotonic() + 600, 0
     while True:
         state = _js(browser, state_js)
         assert not state["errors"], f"lesson 6 under Run All: {state['errors']}"
         if state["idle"] and all(n is not None for n in state["counts"]):
             break
         if time.monotonic() > deadline:
-            pytest.fail(f"lesson 6 did not finish in 4 minutes: execution counts {state['counts']}")
+            counts = state["counts"]
+            pytest.fail(f"lesson 6 did not finish in 10 minutes: execution counts {counts}")
         if shots == 0 and state["training"]:  # the progress bar, drawn live as it trains
             _scroll_to_output(browser, training)
             _shot(browser, "06_run_all_training")
