@@ -23,8 +23,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from lstm_course.adding import SOLVED_MSE, SequenceRegressor, evaluate_mse, train_adding
+from lstm_course.cells import GRUCell
+from lstm_course.data import TaggedSentence
 from lstm_course.files import one_line
 from lstm_course.forecasting import last_value_forecast, seasonal_naive_forecast
+from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 from lstm_course.vocab import Vocab
 
 _NOT_ANSWERED = (Ellipsis, None)
@@ -512,50 +516,124 @@ def _tag_lists(value: Any) -> list[list[str]] | None:
     return [[str(tag) for tag in row] for row in rows]
 
 
-# --------------------------------------------------------------------------- lesson 5
+class _UnpackedTagger(LSTMTagger):
+    """The course's tagger without packing: its LSTM runs over the padding too."""
+
+    def forward(self, batch: Any) -> torch.Tensor:
+        out, _ = self.rnn(self.features(batch))
+        return self.hidden2tag(out)
+
+
+def _tiny_tagger(kind: type[LSTMTagger], sentences: list[list[str]]) -> LSTMTagger:
+    """A small bidirectional tagger with character features, in float64 and evaluation mode,
+    with the same weights whichever ``kind`` (and whatever the lesson's random stream)."""
+    config = TaggerConfig(
+        word_dim=6, hidden_dim=5, num_layers=1, char_dim=4, char_filters=3, min_freq=1, dropout=0.0
+    )
+    tagged = [TaggedSentence(tuple(s), ("NOUN",) * len(s)) for s in sentences]
+    with _own_rng():
+        torch.manual_seed(4)
+        model = kind(config, TaggerVocabs.build(tagged, config))
+    return model.double().eval()
+
+
 @_never_crashes
-def check_gru_step(fn: Callable) -> None:
-    """``fn(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> h``: one GRU step, torch's way."""
+def check_alone_in_batch(fn: Callable) -> None:
+    """``fn(model, sentences, i) -> bool``: whether sentence ``i``'s tag scores inside the
+    padded batch of all ``sentences`` equal (to 1e-9) its scores when ``model`` tags it alone.
+
+    Tried on the course's tagger, which packs (so the answer is always True), and on the same
+    tagger without packing (True only for the longest sentence: the others' padding is read
+    first by the backward LSTM)."""
     if _unanswered(fn):
         return
+    sentences = [["the", "cat", "sat"], ["a", "dog", "ran", "home", "fast"], ["birds", "sing"]]
+    cases = (
+        (LSTMTagger, "the course's tagger (it packs)", [True, True, True]),
+        (_UnpackedTagger, "the same tagger without packing", [False, True, False]),
+    )
+    for kind, name, wanted in cases:
+        for i, want in enumerate(wanted):
+            model = _tiny_tagger(kind, sentences)  # afresh: an answer may change the model
+            ok, got = _call(fn, model, [list(s) for s in sentences], i)
+            if not ok:
+                return _verdict(False, got)
+            answer = _as_bool(got)
+            if answer is None:
+                return _verdict(False, f"return True or False, got {_show(got)}")
+            if answer == want:
+                continue
+            where = f"for {name}, sentence {i} ({len(sentences[i])} words in a batch of 5)"
+            if want:
+                return _verdict(
+                    False,
+                    f"{where} the scores are the same alone and in the batch, but you said "
+                    "False: compare only its real words (row i, the first len(sentence) "
+                    "positions), with a tolerance (1e-9), not ==",
+                )
+            return _verdict(
+                False,
+                f"{where} the scores differ (its backward LSTM reads the padding first), but "
+                "you said True: run the model on the whole padded batch, then on the sentence "
+                "alone, and compare",
+            )
+    return _verdict(
+        True,
+        "packing keeps each sentence's scores its own; without it, only the longest sentence "
+        "(no padding) scores the same in the batch as alone.",
+    )
+
+
+def _as_bool(value: Any) -> bool | None:
+    """``value`` as a bool, if it is one (Python's, NumPy's, or a one-element bool tensor)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, torch.Tensor) and value.dtype == torch.bool and value.numel() == 1:
+        return bool(value.item())
+    return None
+
+
+# --------------------------------------------------------------------------- lesson 5
+@_never_crashes
+def check_paper_gru_step(fn: Callable) -> None:
+    """``fn(x, h, weight_ih, weight_hh, bias_ih, bias_hh) -> h``: one GRU step, the paper's
+    way (Cho et al. 2014), with the reset gate applied *before* the product: U_n (r ⊙ h) + b_hn.
+    """
+    if _unanswered(fn):
+        return
+    problems, like_torch = [], []
     for size, torch_cell, x, (h,) in _random_cells(nn.GRUCell, seed=5, states=1):
+        with _own_rng():  # a new cell draws initial weights before it copies torch's
+            paper = GRUCell.from_torch(torch_cell, reset_after=False)
         with torch.no_grad():
-            want = torch_cell(x, h)
+            want, torch_way = paper(x, h), torch_cell(x, h)
             weights = (torch_cell.weight_ih, torch_cell.weight_hh)
             ok, got = _call(fn, x, h, *weights, torch_cell.bias_ih, torch_cell.bias_hh)
         if not ok:
             return _verdict(False, got)
-        problem = _close(got, want, f"h ({size})")
-        if problem:
-            return _verdict(
-                False,
-                problem + ". Check the row order (r, z, n), that z_t keeps the old memory, "
-                "and that r_t multiplies (U_n h + b_hn).",
-            )
-    return _verdict(True, "your step matches torch.nn.GRUCell.")
-
-
-@_never_crashes
-def check_parameter_count(fn: Callable) -> None:
-    """``fn(kind, input_size, hidden_size) -> int``: the parameters of one torch layer."""
-    if _unanswered(fn):
-        return
-    layers = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
-    for kind, layer in layers.items():
-        for n_in, n_hid in [(1, 1), (10, 20), (300, 7)]:
-            with _own_rng():
-                want = sum(p.numel() for p in layer(n_in, n_hid).parameters())
-            ok, got = _call(fn, kind, n_in, n_hid)
-            if not ok:
-                return _verdict(False, got)
-            if _as_number(got) is None or _as_number(got) != want:
-                return _verdict(
-                    False,
-                    f"{kind} with input {n_in}, hidden {n_hid}: you said {_show(got)}, torch has "
-                    f"{want}. "
-                    "Each gate block has W (hidden×input), U (hidden×hidden) and two biases.",
-                )
-    return _verdict(True, "1, 3 and 4 blocks of the same shape: RNN, GRU and LSTM.")
+        problems.append(_close(got, want, f"h ({size})", atol=1e-10))
+        # On these weights the two formulas differ by more than 0.04: an answer within 1e-6
+        # of nn.GRU's step is nn.GRU's formula.
+        like_torch.append(_close(got, torch_way, "h", atol=1e-6) is None)
+    if all(like_torch):
+        return _verdict(
+            False,
+            "that is nn.GRU's step: r_t multiplies (U_n h + b_hn), after the product. The paper "
+            "resets the memory first and multiplies after: U_n (r_t ⊙ h) + b_hn.",
+        )
+    problem = next((p for p in problems if p), None)
+    if problem:
+        return _verdict(
+            False,
+            problem + ". Check the row order (r, z, n), that z_t keeps the old memory, that "
+            "U_n (the rows 2H:3H of weight_hh) multiplies r_t ⊙ h, and that b_hn is added after "
+            "the product, not scaled by r_t.",
+        )
+    return _verdict(
+        True,
+        "your step is the paper's GRU (GRUCell(reset_after=False)), not nn.GRU's: the same "
+        "weights give a different function.",
+    )
 
 
 @_never_crashes
@@ -600,6 +678,99 @@ def check_set_forget_bias(fn: Callable) -> None:
         if not torch.equal(p.detach()[other], before[name][other]):
             return _verdict(False, f"{name} changed outside the forget gate's bias rows.")
     return _verdict(True, "every forget factor starts near σ(1) ≈ 0.73.")
+
+
+_ADDING_SEEDS = (0, 1, 2)
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Train on one CPU thread: the answer and the check then add up in the same order
+    whatever the machine's thread count, and models this small train no slower (faster
+    where OpenMP's threads wait passively, as in the tests)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@functools.lru_cache(maxsize=2)
+def _adding_over_seeds(kind: str, length: int, steps: int) -> tuple[float, ...]:
+    """The answer of :func:`check_adding_over_seeds`, computed on this machine (training
+    results differ between machines, not between runs on one), once per session."""
+    mses = []
+    with _own_rng(), _one_thread():
+        for seed in _ADDING_SEEDS:
+            torch.manual_seed(seed)
+            model = SequenceRegressor(kind, hidden_size=32)
+            train_adding(model, length, steps=steps, seed=seed, progress=False)
+            mses.append(evaluate_mse(model, length))
+    return tuple(mses)
+
+
+@_never_crashes
+def check_adding_over_seeds(fn: Callable) -> None:
+    """``fn(kind, length, steps) -> [mse_0, mse_1, mse_2]``: for seeds 0, 1 and 2, the test MSE
+    (``evaluate_mse``) of a ``SequenceRegressor(kind, hidden_size=32)`` built on the CPU right
+    after ``torch.manual_seed(seed)`` and trained with ``train_adding(model, length,
+    steps=steps, seed=seed)``.
+
+    The check asks for an LSTM (no forget bias) on length 20 for 300 steps, trains the same
+    three models on this machine, and compares: a few seconds each, on one CPU thread."""
+    if _unanswered(fn):
+        return
+    kind, length, steps = "lstm", 20, 300
+    # The answer seeds torch: the lesson's random stream stays as it was.
+    with _own_rng(), _one_thread():
+        ok, got = _call(fn, kind, length, steps)
+    if not ok:
+        return _verdict(False, got)
+    values = None
+    if not isinstance(got, (str, bytes, dict)) and hasattr(got, "__iter__"):
+        try:
+            values = [_as_number(v) for v in got]
+        except Exception:  # iterating the answer raised
+            values = None
+    if values is None or len(values) != len(_ADDING_SEEDS) or None in values:
+        return _verdict(
+            False, f"return three finite numbers, the test MSEs of seeds 0, 1, 2; got {_show(got)}"
+        )
+    want = _adding_over_seeds(kind, length, steps)
+    pairs = zip(values, want, strict=True)
+    same = [math.isclose(v, w, rel_tol=1e-5, abs_tol=1e-9) for v, w in pairs]
+    shown = ", ".join(f"{v:.4f}" for v in values)
+    if all(same):
+        solved = sum(v < SOLVED_MSE for v in values)
+        return _verdict(
+            True,
+            f"test MSE {shown} for seeds 0, 1, 2: mean {sum(values) / 3:.4f}, from "
+            f"{min(values):.4f} to {max(values):.4f}; solved (below {SOLVED_MSE:.4f}) by "
+            f"{solved} of 3 seeds. One seed is one sample: report them all, or mean and range.",
+        )
+    if sorted(values) == sorted(want):
+        return _verdict(False, f"right numbers, wrong order ({shown}): seed 0 first, then 1, 2.")
+    if max(values) - min(values) <= 1e-9 * max(1.0, abs(values[0])):
+        return _verdict(
+            False,
+            f"the three seeds gave the same number ({shown}): set each seed's own starting "
+            "weights and training problems.",
+        )
+    if same[0]:
+        return _verdict(
+            False,
+            f"seed 0 matches, seeds 1 and 2 do not ({shown}): the seed must set both the starting "
+            "weights (torch.manual_seed(seed) just before building the model) and the training "
+            "problems (train_adding(..., seed=seed)).",
+        )
+    return _verdict(
+        False,
+        f"got {shown}, expected other numbers. For each seed: torch.manual_seed(seed), then "
+        "SequenceRegressor(kind, hidden_size=32) on the CPU, train_adding(model, length, "
+        "steps=steps, seed=seed) for all the steps (no stop_when_solved), then "
+        "evaluate_mse(model, length).",
+    )
 
 
 # --------------------------------------------------------------------------- lesson 6
@@ -649,6 +820,14 @@ def check_position_in_line(fn: Callable) -> None:
     return _verdict(True, "the column of every character, restarting after each newline.")
 
 
+def _is_nan(value: Any) -> bool:
+    """Whether ``value`` is a NaN number (a float, a NumPy scalar, a one-element tensor)."""
+    try:
+        return math.isnan(float(value))
+    except Exception:
+        return False
+
+
 @_never_crashes
 def check_best_unit(fn: Callable) -> None:
     """``fn(states, feature) -> (unit, r)``: the unit whose state correlates most strongly
@@ -660,13 +839,21 @@ def check_best_unit(fn: Callable) -> None:
     states = torch.randn(200, 6, generator=gen)
     states[:, 4] = -2 * feature + 0.3 * torch.randn(200, generator=gen)  # strong, negative
     states[:, 1] = feature + 1.5 * torch.randn(200, generator=gen)  # weaker, positive
+    states[:, 2] = 0.5  # never changes, as a unit of a real memory may: its r is 0/0
     r_all = [torch.corrcoef(torch.stack([states[:, u], feature]))[0, 1].item() for u in range(6)]
-    ok, got = _call(fn, states.numpy(), feature.numpy())
+    with np.errstate(invalid="ignore", divide="ignore"):  # the 0/0: the verdict says it
+        ok, got = _call(fn, states.numpy(), feature.numpy())
     if not ok:
         return _verdict(False, got)
     if not (isinstance(got, tuple) and len(got) == 2):
         return _verdict(False, "return a pair (unit, r)")
     unit, r = (_as_number(v) for v in got)
+    if unit == 2 or _is_nan(got[1]):
+        return _verdict(
+            False,
+            "unit 2 never changes, so its r is 0/0 = NaN, and argmax takes NaN for the largest: "
+            "count a unit that never changes as r = 0, or skip it.",
+        )
     if unit is None or r is None or unit != int(unit):
         return _verdict(False, f"return a unit number and a correlation, got {got!r}")
     if int(unit) == 1:

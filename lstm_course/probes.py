@@ -15,6 +15,11 @@ would do on text it has not seen.
 
 The gates are read the same way: :func:`saturation` says how often each unit's gate is
 nearly shut or nearly open.
+
+How sure is a score? :func:`bootstrap_over_files` resamples the scoring text's *files* (not
+its characters: neighbouring characters are nearly copies of each other, and a resample of
+characters would pretend to far more evidence than a few dozen files hold) and gives an
+interval for a score, or for the difference of two scores on the same files.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from __future__ import annotations
 import io
 import sys
 import tokenize
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from torch import Tensor
@@ -226,6 +231,10 @@ class ProbeResult:
     unit_r: float  # its r on the scoring text, read with the sign it had on the fitting text
     probe_r: float  # r of the probe's prediction with the feature, on the scoring text
     penalty: float  # the probe's ridge penalty
+    # With ``score_lengths``, the Pearson sums of each scoring file (see :func:`pearson_sums`)
+    # of the best unit (its sign applied) and of the probe, for :func:`bootstrap_over_files`.
+    unit_sums: np.ndarray | None = field(default=None, repr=False, compare=False)
+    probe_sums: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.feature}: best unit r = {self.unit_r:.2f}, probe r = {self.probe_r:.2f}"
@@ -236,9 +245,12 @@ def unit_vs_probe(
     fit_features: Mapping[str, np.ndarray],
     score_states: Tensor | np.ndarray,
     score_features: Mapping[str, np.ndarray],
+    score_lengths: Sequence[int] | None = None,
 ) -> dict[str, ProbeResult]:
     """For every feature: choose the best unit and fit a probe on the fitting text, then
-    score both on the scoring text."""
+    score both on the scoring text. With ``score_lengths`` (the characters of each file of
+    the scoring text, in order), each result also keeps both readers' Pearson sums per file,
+    for :func:`bootstrap_over_files`."""
     fit_s, score_s = _states(fit_states), _states(score_states)
     if fit_s.shape[1] != score_s.shape[1]:
         raise ValueError(
@@ -254,9 +266,98 @@ def unit_vs_probe(
         unit, r_fit = best_unit(fit_s, fit_f)
         unit_r = np.sign(r_fit) * _r(score_s[:, unit], score_f)
         probe = fit_probe(fit_s, fit_f)
-        probe_r = _r(probe.predict(score_s), score_f)
-        results[name] = ProbeResult(name, unit, float(unit_r), probe_r, probe.penalty)
+        prediction = probe.predict(score_s)
+        probe_r = _r(prediction, score_f)
+        sums = {}
+        if score_lengths is not None:
+            unit_values = np.sign(r_fit) * score_s[:, unit]
+            sums = {
+                "unit_sums": pearson_sums(unit_values, score_f, score_lengths),
+                "probe_sums": pearson_sums(prediction, score_f, score_lengths),
+            }
+        results[name] = ProbeResult(name, unit, float(unit_r), probe_r, probe.penalty, **sums)
     return results
+
+
+# ---------------------------------------------------------------------- how sure: bootstrap
+def pearson_sums(x: np.ndarray, y: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
+    """``(files, 6)``: for each file's stretch of the two series (``lengths`` characters each,
+    in order), the sums ``n, Σx, Σy, Σx², Σy², Σxy`` from which :func:`pearson_from_sums`
+    computes Pearson r of any collection of files, repeats included."""
+    x, y = np.asarray(x, dtype=float).reshape(-1), np.asarray(y, dtype=float).reshape(-1)
+    lengths = np.asarray(lengths, dtype=int).reshape(-1)
+    if len(x) != len(y):
+        raise ValueError(f"the two series differ in length: {len(x)} and {len(y)}")
+    if len(lengths) == 0 or (lengths < 1).any() or lengths.sum() != len(x):
+        raise ValueError(f"lengths must be positive and add up to {len(x)}, got {lengths.sum()}")
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    columns = (np.ones_like(x), x, y, x * x, y * y, x * y)
+    return np.stack([np.add.reduceat(c, starts) for c in columns], axis=1)
+
+
+def pearson_from_sums(sums: np.ndarray) -> np.ndarray:
+    """Pearson r from sums ``n, Σx, Σy, Σx², Σy², Σxy`` on the last axis (``(..., 6)``, such
+    as :func:`pearson_sums` added over files); 0 where a series never changes."""
+    n, sx, sy, sxx, syy, sxy = np.moveaxis(np.asarray(sums, dtype=float), -1, 0)
+    cov, var_x, var_y = n * sxy - sx * sy, n * sxx - sx**2, n * syy - sy**2
+    # rounding leaves a tiny variance, or a negative one, where a series never changes
+    ok = (var_x > 1e-12 * n * sxx) & (var_y > 1e-12 * n * syy)
+    denominator = np.sqrt(np.where(ok, var_x * var_y, 1.0))
+    return np.where(ok, cov / denominator, 0.0)
+
+
+def ratio_of_sums(sums: np.ndarray) -> np.ndarray:
+    """``Σ first / Σ second`` from sums on the last axis (``(..., 2)``): bits per character
+    from each file's ``(bits, characters)``."""
+    sums = np.asarray(sums, dtype=float)
+    return sums[..., 0] / sums[..., 1]
+
+
+def bootstrap_over_files(
+    per_file: np.ndarray,
+    statistic: Callable[[np.ndarray], np.ndarray],
+    minus: np.ndarray | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """``(low, high)``: a ``level`` percentile-bootstrap interval of a statistic of a text
+    made of files, resampling the files with replacement.
+
+    ``per_file`` is ``(files, k)``: sums that add up over files (such as
+    :func:`pearson_sums`, or bits and characters per file), and ``statistic`` computes the
+    statistic from their totals, on the last axis (:func:`pearson_from_sums`,
+    :func:`ratio_of_sums`). So a resample costs one weighted sum, not a pass over the text.
+    With ``minus`` (``(files, k)`` sums of a second score on the *same* files), the interval
+    is that of the difference of the two scores, both computed on the same resamples (a
+    paired bootstrap): if it contains 0, the two scores are a tie on this evidence.
+
+    The files are drawn as ``numpy.random.default_rng(seed).integers(0, files, (resamples,
+    files))``, so the same seed gives the same interval.
+    """
+    per_file = np.asarray(per_file, dtype=float)
+    if per_file.ndim != 2 or len(per_file) < 2:
+        raise ValueError(
+            f"per_file must be (files, sums) with at least 2 files, got {per_file.shape}"
+        )
+    if minus is not None:
+        minus = np.asarray(minus, dtype=float)
+        if minus.ndim != 2 or len(minus) != len(per_file):
+            raise ValueError(
+                f"minus must be (files, sums) for the same {len(per_file)} files, got {minus.shape}"
+            )
+    if resamples < 1 or not 0 < level < 1:
+        raise ValueError(f"need resamples >= 1 and 0 < level < 1, got {resamples} and {level}")
+    files = len(per_file)
+    picks = np.random.default_rng(seed).integers(0, files, (resamples, files))
+    rows = np.arange(resamples)[:, None] * files
+    weights = np.bincount((picks + rows).ravel(), minlength=resamples * files)
+    weights = weights.reshape(resamples, files).astype(float)  # times each file was drawn
+    values = statistic(weights @ per_file)
+    if minus is not None:
+        values = values - statistic(weights @ minus)
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
 
 
 def saturation(gate: Tensor, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:

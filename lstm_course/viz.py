@@ -100,8 +100,8 @@ class _Diagram:
             x, y, text, ha="center", va="center", fontsize=12 if h >= 0.5 else 11, zorder=4
         )
 
-    def op(self, x: float, y: float, symbol: str, size: float = 15) -> None:
-        self.ax.add_patch(Circle((x, y), 0.24, fc="white", ec="black", lw=1.5, zorder=3))
+    def op(self, x: float, y: float, symbol: str, size: float = 15, radius: float = 0.24) -> None:
+        self.ax.add_patch(Circle((x, y), radius, fc="white", ec="black", lw=1.5, zorder=3))
         self.ax.text(x, y, symbol, ha="center", va="center", fontsize=size, zorder=4)
 
     def wire(self, points: list[tuple[float, float]], arrow: bool = True) -> None:
@@ -236,10 +236,11 @@ def draw_gru_cell() -> Figure:
     d.label(7.4, 3.15, "candidate $n_t$", ha="left", size=9.5)
     # z_t keeps the old memory; 1 - z_t lets in the candidate.
     d.wire([(2.5, gate_y + 0.25), (2.5, top)])
-    d.op(3.55, 3.85, "1−", size=11)
-    d.wire([(2.5, 3.85), (3.55, 3.85)])
+    # "1−" is two characters: a wider circle, and the wire into it stops at its edge.
+    d.op(3.65, 3.85, "1 −", size=10.5, radius=0.36)
+    d.wire([(2.5, 3.85), (3.65 - 0.12, 3.85)])
     d.op(7.3, 3.85, "×")
-    d.wire([(3.55, 3.85), (7.3, 3.85)])
+    d.wire([(3.65, 3.85), (7.3, 3.85)])
     d.wire([(7.3, gate_y + 0.25), (7.3, 3.85)])
     d.wire([(7.3, 3.85), (9.0, 3.85), (9.0, top)])
     # r_t decides how much of the old memory the candidate reads.
@@ -525,12 +526,17 @@ def plot_gate_saturation(saturations: dict[str, tuple[np.ndarray, np.ndarray]]) 
     return fig
 
 
-def plot_unit_vs_probe(reports: Mapping[str, Mapping[str, object]]) -> Figure:
+def plot_unit_vs_probe(
+    reports: Mapping[str, Mapping[str, object]],
+    intervals: Mapping[tuple[str, str, str], tuple[float, float]] | None = None,
+) -> Figure:
     """For each model (``{model: {feature: ProbeResult}}``, see
     :func:`lstm_course.probes.unit_vs_probe`) and feature, two bars: how well the best single
-    unit reads the feature, and how well a probe of all units does, both on the scoring text."""
+    unit reads the feature, and how well a probe of all units does, both on the scoring text.
+    ``intervals``, keyed ``(model, feature, "unit_r" or "probe_r")``, adds error bars (for
+    example 95% bootstrap intervals, :func:`lstm_course.probes.bootstrap_over_files`)."""
     features = list(next(iter(reports.values())))
-    fig, ax = plt.subplots(figsize=(11, 4.2))
+    fig, ax = plt.subplots(figsize=(11, 4.4))
     width = 0.8 / (2 * len(reports))
     x = np.arange(len(features))
     palette = sns.color_palette("Paired", 2 * len(reports))
@@ -541,14 +547,70 @@ def plot_unit_vs_probe(reports: Mapping[str, Mapping[str, object]]) -> Figure:
             bars = ax.bar(
                 x + offset, values, width, label=f"{name}: {what}", color=palette[2 * m + k]
             )
-            ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=2)
+            if intervals is not None:
+                low, high = np.array([intervals[name, f, attribute] for f in features]).T
+                yerr = np.clip([np.array(values) - low, high - np.array(values)], 0, None)
+                ax.errorbar(
+                    x + offset, values, yerr=yerr, fmt="none", ecolor="black", lw=0.8, capsize=1.5
+                )
+                # the value above the error bar, upright so that neighbours never touch
+                for xi, top, value in zip(x + offset, high, values, strict=True):
+                    label = f"{value:.2f}"
+                    y = max(top, value) + 0.015
+                    ax.text(xi, y, label, ha="center", va="bottom", rotation=90, fontsize=6.5)
+            else:
+                ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=2)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, features)
-    ax.set_ylim(min(0, ax.get_ylim()[0]), 1.05)
+    ax.set_ylim(min(0, ax.get_ylim()[0]), 1.05 if intervals is None else 1.15)
     ax.set_ylabel("correlation r on the scoring text")
-    ax.set_title("Reading the memory: the best single unit and a probe of all units, per feature")
+    title = "Reading the memory: the best single unit and a probe of all units, per feature"
+    if intervals is not None:
+        title += "\n(black: 95% interval, resampling the scoring files)"
+    ax.set_title(title)
     # below the axes, so that no legend ever hides a bar
     ax.legend(fontsize=8, ncols=len(reports), loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    fig.tight_layout()
+    return fig
+
+
+def plot_on_one_scale(
+    panels: Mapping[str, torch.Tensor | np.ndarray],
+    steps: Sequence[str],
+    row_labels: Sequence[str],
+    title: str,
+    vmin: float = -1.0,
+    vmax: float = 1.0,
+) -> Figure:
+    """Heatmaps of several ``(time, rows)`` arrays (say $h_t$, $\\tanh(c_t)$ and $o_t$ of the
+    same units), one above the other over the same characters ``steps``, all on one colour
+    scale fixed at ``[vmin, vmax]`` with one colour bar, so that equal colours mean equal
+    values in every panel."""
+    arrays = {name: _as_numpy(values) for name, values in panels.items()}
+    shapes = sorted({a.shape for a in arrays.values()})
+    if shapes != [(len(steps), len(row_labels))]:
+        want = f"(steps={len(steps)}, rows={len(row_labels)})"
+        raise ValueError(f"every panel must be {want}, got {shapes}")
+    time = len(steps)
+    fig, axes = plt.subplots(
+        len(arrays) + 1,
+        1,
+        figsize=(max(8, 0.2 * time + 3), 1.7 * len(arrays) + 1.2),
+        gridspec_kw={"height_ratios": [1] * len(arrays) + [0.12]},
+    )
+    for ax, (name, values) in zip(axes[:-1], arrays.items(), strict=True):
+        image = ax.imshow(
+            values.T, aspect="auto", cmap="vlag", vmin=vmin, vmax=vmax, interpolation="nearest"
+        )
+        ax.set_yticks(np.arange(len(row_labels)), row_labels, fontsize=8)
+        ax.set_xticks(np.arange(time), steps, fontfamily="monospace", fontsize=9)
+        ax.tick_params(axis="x", length=0)
+        ax.set_ylabel("unit", fontsize=9)
+        ax.set_title(name, fontsize=10, loc="left")
+    axes[-2].set_xlabel("character of the text")
+    scale = f"value (one scale for every panel, from {vmin:g} to {vmax:g})"
+    fig.colorbar(image, cax=axes[-1], orientation="horizontal", label=scale)
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 

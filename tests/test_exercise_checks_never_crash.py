@@ -39,12 +39,12 @@ def _nan_like(*args):
     ("check", "answer"),
     [
         (ex.check_lstm_step, lambda x, h, c, *w: (torch.full_like(h, math.nan),) * 2),
-        (ex.check_gru_step, lambda x, h, *w: torch.full_like(h, math.nan)),
+        (ex.check_paper_gru_step, lambda x, h, *w: torch.full_like(h, math.nan)),
         (ex.check_step_by_step, lambda lstm, x: torch.full((6, 2, 4), math.nan).double()),
         (ex.check_last_layer_states, lambda h_n: torch.full((5, 12), math.nan)),
         (ex.check_last_layer_states, lambda h_n: torch.full((5, 12), math.inf)),
     ],
-    ids=["lstm_step", "gru_step", "step_by_step", "last_layer_nan", "last_layer_inf"],
+    ids=["lstm_step", "paper_gru_step", "step_by_step", "last_layer_nan", "last_layer_inf"],
 )
 def test_a_nan_or_infinite_answer_is_never_right(check, answer, capsys):
     # `err > atol` is False for NaN, so a NaN answer used to pass as correct
@@ -78,8 +78,11 @@ WRONG_TYPES = [
     (ex.check_forget_bias, -(10**400)),
     (ex.check_memory_after_steps, math.nan),
     (ex.check_forget_bias, math.inf),
-    (ex.check_parameter_count, lambda kind, n_in, n_hid: torch.tensor([1, 2])),
-    (ex.check_parameter_count, lambda kind, n_in, n_hid: 10**400),
+    (ex.check_adding_over_seeds, lambda kind, length, steps: torch.tensor([1.0, 2.0])),
+    (ex.check_adding_over_seeds, lambda kind, length, steps: [10**400, 0.1, 0.1]),
+    (ex.check_adding_over_seeds, lambda kind, length, steps: [math.inf, math.nan, "0.1"]),
+    (ex.check_adding_over_seeds, lambda kind, length, steps: iter([0.1, 0.1])),
+    (ex.check_adding_over_seeds, _exits),
     (ex.check_decode_predictions, lambda s, n, v: np.array([["DET", "NOUN"], ["NOUN", "VERB"]])),
     (ex.check_decode_predictions, lambda s, n, v: [None]),
     (ex.check_decode_predictions, lambda s, n, v: [torch.tensor([0, 1, 2]), torch.tensor([1])]),

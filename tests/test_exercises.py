@@ -9,6 +9,7 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 
 from lstm_course import exercises as ex
+from lstm_course.adding import SequenceRegressor, evaluate_mse, train_adding
 
 
 # --------------------------------------------------------------------------- lesson 1
@@ -138,22 +139,35 @@ def _decode_by_loops(scores, lengths, tag_vocab):
     return result
 
 
+def _alone_in_batch(model, sentences, i):
+    alone = model(model.encode([sentences[i]]))[0]
+    inside = model(model.encode(sentences))[i, : len(sentences[i])]
+    return bool((alone - inside).abs().max() < 1e-9)
+
+
+def _alone_in_batch_by_allclose(model, sentences, i):
+    with torch.no_grad():
+        alone = model(model.encode(sentences[i : i + 1]))
+        batch = model(model.encode(sentences))
+    return torch.allclose(alone[0], batch[i, : alone.shape[1]], rtol=0, atol=1e-9)
+
+
+def _alone_in_batch_bitwise(model, sentences, i):
+    alone = model(model.encode([sentences[i]]))[0]
+    return torch.equal(alone, model(model.encode(sentences))[i, : len(sentences[i])])
+
+
+def _alone_in_batch_whole_row(model, sentences, i):
+    alone = model(model.encode([sentences[i]]))[0]
+    return bool((alone - model(model.encode(sentences))[i]).abs().max() < 1e-9)
+
+
 # --------------------------------------------------------------------------- lesson 5
 def _gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
     r_i, z_i, n_i = (x @ weight_ih.T + bias_ih).chunk(3, dim=1)
     r_h, z_h, n_h = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
     r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
     return z * h + (1 - z) * torch.tanh(n_i + r * n_h)
-
-
-def _gru_step_learning_form(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
-    gi = torch.nn.functional.linear(x, weight_ih, bias_ih)
-    gh = torch.nn.functional.linear(h, weight_hh, bias_hh)
-    hidden = h.shape[1]
-    r = torch.sigmoid(gi[:, :hidden] + gh[:, :hidden])
-    z = torch.sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
-    n = torch.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])
-    return h + (1 - z) * (n - h)  # the same, written as "move towards n"
 
 
 def _paper_gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -165,20 +179,61 @@ def _paper_gru_step(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
     return z * h + (1 - z) * torch.tanh(n_i + n_h)
 
 
-def _gru_z_swapped(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+def _paper_gru_step_by_rows(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    hidden = h.shape[1]
+    rows = [slice(k * hidden, (k + 1) * hidden) for k in range(3)]
+
+    def gate(k, memory):
+        from_x = x @ weight_ih[rows[k]].T + bias_ih[rows[k]]
+        return from_x + memory @ weight_hh[rows[k]].T + bias_hh[rows[k]]
+
+    r, z = torch.sigmoid(gate(0, h)), torch.sigmoid(gate(1, h))
+    n = torch.tanh(gate(2, r * h))  # the paper: U_n (r ⊙ h) + b_hn
+    return h + (1 - z) * (n - h)
+
+
+def _paper_gru_step_bias_reset(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    # r_t scales b_hn too: neither the paper's formula nor torch's
+    hidden = h.shape[1]
     r_i, z_i, n_i = (x @ weight_ih.T + bias_ih).chunk(3, dim=1)
-    r_h, z_h, n_h = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
+    r_h, z_h, _ = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
     r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
-    return (1 - z) * h + z * torch.tanh(n_i + r * n_h)
+    n_h = (r * h) @ weight_hh[2 * hidden :].T + r * bias_hh[2 * hidden :]
+    return z * h + (1 - z) * torch.tanh(n_i + n_h)
 
 
-def _parameters(kind, n_in, n_hid):
-    return {"rnn": 1, "gru": 3, "lstm": 4}[kind] * (n_hid * n_in + n_hid * n_hid + 2 * n_hid)
+def _paper_gru_step_z_swapped(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    hidden = h.shape[1]
+    r_i, z_i, n_i = (x @ weight_ih.T + bias_ih).chunk(3, dim=1)
+    r_h, z_h, _ = (h @ weight_hh.T + bias_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
+    n_h = (r * h) @ weight_hh[2 * hidden :].T + bias_hh[2 * hidden :]
+    return (1 - z) * h + z * torch.tanh(n_i + n_h)  # z_t taken as the share replaced
 
 
-def _parameters_by_building(kind, n_in, n_hid):
-    layer = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[kind](n_in, n_hid)
-    return sum(p.numel() for p in layer.parameters())
+def _three_seeds(kind, length, steps):
+    mses = []
+    for seed in (0, 1, 2):
+        torch.manual_seed(seed)
+        model = SequenceRegressor(kind, hidden_size=32)
+        train_adding(model, length, steps=steps, seed=seed, progress=False)
+        mses.append(evaluate_mse(model, length))
+    return mses
+
+
+def _seeds_torch_and_answers(kind, length, steps):
+    torch.manual_seed(7)  # as a right answer does: the check must restore the lesson's stream
+    return list(ex._adding_over_seeds(kind, length, steps))
+
+
+def _three_seeds_weights_only(kind, length, steps):
+    mses = []
+    for seed in (0, 1, 2):
+        torch.manual_seed(seed)
+        model = SequenceRegressor(kind, hidden_size=32)
+        train_adding(model, length, steps=steps, progress=False)  # the same problems each time
+        mses.append(evaluate_mse(model, length))
+    return mses
 
 
 def _forget_bias_one(lstm):
@@ -239,9 +294,23 @@ def _position_by_lines(text):
 
 
 def _best_unit(states, feature):
+    r = [
+        np.corrcoef(states[:, u], feature)[0, 1] if states[:, u].std() > 0 else 0.0
+        for u in range(states.shape[1])
+    ]
+    unit = int(np.argmax(np.abs(r)))
+    return unit, r[unit]
+
+
+def _best_unit_nan_for_a_constant_unit(states, feature):  # np.corrcoef gives 0/0 = NaN
     r = [np.corrcoef(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
     unit = int(np.argmax(np.abs(r)))
     return unit, r[unit]
+
+
+def _best_unit_nan_skipped_by_nanargmax(states, feature):  # right unit, but r is NaN-safe
+    r = [np.corrcoef(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
+    return int(np.nanargmax(np.abs(r))), r[int(np.nanargmax(np.abs(r)))]
 
 
 def _best_unit_largest_positive(states, feature):
@@ -390,20 +459,33 @@ CASES = {
             lambda scores, lengths, v: [v.decode(row) for row in scores.argmin(-1)],
         ],
     ),
-    ex.check_gru_step: (
-        [_gru_step, _gru_step_learning_form],
-        [_paper_gru_step, _gru_z_swapped],
-    ),
-    ex.check_parameter_count: (
-        [_parameters, _parameters_by_building],
+    ex.check_alone_in_batch: (
+        [_alone_in_batch, _alone_in_batch_by_allclose],
         [
-            lambda kind, i, h: _parameters(kind, i, h) - h,  # one bias
-            lambda kind, i, h: {"rnn": 1, "gru": 3, "lstm": 4}[kind] * (h * i + h),
+            lambda model, sentences, i: True,  # what a zero <pad> embedding would suggest
+            lambda model, sentences, i: i == 1,  # only the longest
+            _alone_in_batch_bitwise,  # packed and unpacked runs differ in the last bits
+            _alone_in_batch_whole_row,  # the padded positions are not the sentence's
+            lambda model, sentences, i: torch.tensor([True, False]),
         ],
+    ),
+    ex.check_paper_gru_step: (
+        [_paper_gru_step, _paper_gru_step_by_rows],
+        [_gru_step, _paper_gru_step_bias_reset, _paper_gru_step_z_swapped],
     ),
     ex.check_set_forget_bias: (
         [_forget_bias_one, _forget_bias_split_between_both],
         [_forget_bias_first_layer_only, _forget_bias_ih_only],
+    ),
+    ex.check_adding_over_seeds: (  # each trains three small models: a few seconds
+        [_three_seeds, lambda *config: np.array(ex._adding_over_seeds(*config))],
+        [
+            _three_seeds_weights_only,
+            lambda *config: list(ex._adding_over_seeds(*config))[::-1],
+            lambda *config: [ex._adding_over_seeds(*config)[0]] * 3,
+            lambda *config: sum(ex._adding_over_seeds(*config)) / 3,  # the mean alone
+            lambda *config: [*ex._adding_over_seeds(*config)[:2], math.nan],
+        ],
     ),
     ex.check_bits_per_character: (
         [_bpc, _bpc_by_hand],
@@ -420,8 +502,18 @@ CASES = {
         ],
     ),
     ex.check_best_unit: (
-        [_best_unit, lambda s, f: tuple(np.float64(v) for v in _best_unit(s, f))],
-        [_best_unit_largest_positive, _best_unit_abs_r, lambda s, f: 4, lambda s, f: ("4", -1)],
+        [
+            _best_unit,
+            _best_unit_nan_skipped_by_nanargmax,
+            lambda s, f: tuple(np.float64(v) for v in _best_unit(s, f)),
+        ],
+        [
+            _best_unit_largest_positive,
+            _best_unit_abs_r,
+            _best_unit_nan_for_a_constant_unit,
+            lambda s, f: 4,
+            lambda s, f: ("4", -1),
+        ],
     ),
     ex.check_split_in_time: (
         [_split_in_time, lambda *a: tuple(np.array(p) for p in _split_in_time(*a))],
@@ -533,8 +625,15 @@ def test_checks_leave_the_global_random_stream_alone():
     ex.check_step_by_step(_step_by_step)
     ex.check_lstm_shapes({"output": (4, 7, 40), "h_n": (6, 4, 20), "c_n": (6, 4, 20)})
     ex.check_set_forget_bias(_forget_bias_one)
-    ex.check_parameter_count(_parameters)
+    ex.check_paper_gru_step(_paper_gru_step)
+    ex.check_adding_over_seeds(_seeds_torch_and_answers)
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_best_unit_check_explains_the_nan_of_a_unit_that_never_changes(capsys):
+    ex.check_best_unit(_best_unit_nan_for_a_constant_unit)
+    out = capsys.readouterr().out
+    assert out.startswith("❌ Not yet: unit 2 never changes") and out.count("\n") == 1, out
 
 
 def test_forget_bias_check_catches_a_change_elsewhere(capsys):

@@ -188,3 +188,105 @@ def test_saturation_counts_the_steps_each_unit_is_nearly_shut_or_open():
     np.testing.assert_array_equal(open_, [0.0, 0.5, 0.75])
     with pytest.raises(ValueError, match=r"\(time, units\)"):
         probes.saturation(gate[0])
+
+
+# ---------------------------------------------------------------------- bootstrap over files
+def _files(seed, files=12):
+    """Series of a text of ``files`` files of different lengths, x and y correlated."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(5, 40, files)
+    x = rng.normal(size=lengths.sum())
+    y = 0.6 * x + rng.normal(size=lengths.sum())
+    return x, y, lengths
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 15))
+def test_pearson_from_sums_of_any_files_is_r_of_their_concatenation(seed, files):
+    x, y, lengths = _files(seed, files)
+    sums = probes.pearson_sums(x, y, lengths)
+    assert sums.shape == (files, 6)
+    assert np.isclose(probes.pearson_from_sums(sums.sum(0)), np.corrcoef(x, y)[0, 1])
+    pick = np.random.default_rng(seed).integers(0, files, files)  # repeats included
+    parts = np.split(np.arange(len(x)), np.cumsum(lengths)[:-1])
+    rows = np.concatenate([parts[k] for k in pick])
+    assert np.isclose(
+        probes.pearson_from_sums(sums[pick].sum(0)), np.corrcoef(x[rows], y[rows])[0, 1]
+    )
+
+
+def test_pearson_from_sums_is_zero_where_a_series_never_changes():
+    y = np.arange(10.0)
+    assert probes.pearson_from_sums(probes.pearson_sums(np.full(10, 0.3), y, [4, 6]).sum(0)) == 0
+    assert probes.pearson_from_sums(probes.pearson_sums(y, np.zeros(10), [10])[0]) == 0
+
+
+def test_bootstrap_agrees_with_recomputing_each_resample_from_the_text():
+    x, y, lengths = _files(3)
+    sums = probes.pearson_sums(x, y, lengths)
+    parts = np.split(np.arange(len(x)), np.cumsum(lengths)[:-1])
+    picks = np.random.default_rng(5).integers(0, len(lengths), (200, len(lengths)))
+    direct = []
+    for pick in picks:  # the documented draw, each resample's text concatenated and scored
+        rows = np.concatenate([parts[k] for k in pick])
+        direct.append(np.corrcoef(x[rows], y[rows])[0, 1])
+    want = np.quantile(direct, [0.025, 0.975])
+    got = probes.bootstrap_over_files(sums, probes.pearson_from_sums, resamples=200, seed=5)
+    assert np.allclose(got, want)
+
+
+def test_bootstrap_of_a_difference_is_paired_and_of_bits_per_character():
+    rng = np.random.default_rng(0)
+    chars = rng.integers(100, 1000, 20).astype(float)
+    bits_a = chars * rng.uniform(1.5, 2.5, 20)
+    a = np.stack([bits_a, chars], 1)
+    b = np.stack([bits_a + 0.1 * chars, chars], 1)  # 0.1 bits worse on every file
+    low, high = probes.bootstrap_over_files(b, probes.ratio_of_sums, minus=a)
+    assert np.isclose(low, 0.1) and np.isclose(high, 0.1)  # paired: the same files each time
+    low, high = probes.bootstrap_over_files(a, probes.ratio_of_sums)
+    assert low < bits_a.sum() / chars.sum() < high
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(8, 40))
+def test_the_interval_holds_the_whole_texts_statistic_and_is_the_same_for_a_seed(seed, files):
+    x, y, lengths = _files(seed, files)
+    sums = probes.pearson_sums(x, y, lengths)
+    full = probes.pearson_from_sums(sums.sum(0))
+    low, high = probes.bootstrap_over_files(
+        sums, probes.pearson_from_sums, resamples=300, seed=seed
+    )
+    assert low <= full <= high
+    again = probes.bootstrap_over_files(sums, probes.pearson_from_sums, resamples=300, seed=seed)
+    assert again == (low, high)
+
+
+def test_bootstrap_refuses_bad_input_in_one_line():
+    sums = probes.pearson_sums(*_files(0)[:2], _files(0)[2])
+    r = probes.pearson_from_sums
+    cases = [
+        (lambda: probes.bootstrap_over_files(np.zeros((0, 6)), r), "at least 2 files"),
+        (lambda: probes.bootstrap_over_files(sums[:1], r), "at least 2 files"),
+        (lambda: probes.bootstrap_over_files(sums, r, minus=sums[:-1]), "same 12 files"),
+        (lambda: probes.bootstrap_over_files(sums, r, level=1.5), "0 < level < 1"),
+        (lambda: probes.pearson_sums(np.zeros(5), np.zeros(4), [5]), "differ in length"),
+        (lambda: probes.pearson_sums(np.zeros(5), np.zeros(5), [2, 2]), "add up to 5"),
+        (lambda: probes.pearson_sums(np.zeros(5), np.zeros(5), []), "add up to 5"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message) as error:
+            call()
+        assert "\n" not in str(error.value)
+
+
+def test_unit_vs_probe_keeps_per_file_sums_that_give_its_scores():
+    rng = np.random.default_rng(1)
+    states = rng.normal(size=(400, 6))
+    feature = states[:, 2] - states[:, 4] + 0.5 * rng.normal(size=400)
+    lengths = [50, 70, 30, 50]
+    result = probes.unit_vs_probe(
+        states[:200], {"f": feature[:200]}, states[200:], {"f": feature[200:]}, lengths
+    )["f"]
+    assert result.unit_sums.shape == result.probe_sums.shape == (4, 6)
+    assert np.isclose(probes.pearson_from_sums(result.unit_sums.sum(0)), result.unit_r)
+    assert np.isclose(probes.pearson_from_sums(result.probe_sums.sum(0)), result.probe_r)

@@ -160,3 +160,29 @@ def test_states_heatmap_keeps_the_input_aligned_with_the_steps_below_it():
         viz.plot_states_heatmap(h, c, inputs=torch.zeros(3))
     with pytest.raises(ValueError, match="must both be"):
         viz.plot_states_heatmap(h, c[:, :2])
+
+
+def test_panels_on_one_scale_share_one_colour_scale_and_bar():
+    steps = list("x = (1)")
+    h = np.linspace(-0.5, 0.5, 14).reshape(7, 2)
+    fig = viz.plot_on_one_scale(
+        {"h": h, "tanh(c)": 2 * h, "o": np.full((7, 2), 0.9)}, steps, ["unit 1", "unit 2"], "t"
+    )
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 3 and {im.get_clim() for im in images} == {(-1.0, 1.0)}
+    assert len(fig.axes) == 4  # three panels and one colour bar
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == steps
+    with pytest.raises(ValueError, match="every panel must be"):
+        viz.plot_on_one_scale({"h": h, "c": h[:, :1]}, steps, ["a", "b"], "t")
+
+
+def test_probe_bars_take_intervals_as_error_bars():
+    from lstm_course.probes import ProbeResult
+
+    reports = {
+        "m": {"f": ProbeResult("f", 0, 0.4, 0.6, 1.0), "g": ProbeResult("g", 1, 0.2, 0.3, 1.0)}
+    }
+    intervals = {("m", f, a): (0.1, 0.7) for f in ("f", "g") for a in ("unit_r", "probe_r")}
+    fig = viz.plot_unit_vs_probe(reports, intervals)
+    assert len(fig.axes[0].containers) == 4  # two bar groups, two error bar groups
+    assert "95% interval" in fig.axes[0].get_title()
