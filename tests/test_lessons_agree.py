@@ -162,6 +162,11 @@ def _hand_and_package_taggers(sentences, seed):
     with torch.no_grad():
         for p in hand.parameters():
             p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
+        # as in a real model, the padding's embeddings are zero (nn.Embedding's padding_idx
+        # starts them at zero and never trains them): a padded character then adds nothing to
+        # a word's shape, whatever the longest word of its batch
+        hand.word_embeddings.weight[vocabs.words.pad_index] = 0.0
+        hand.char_embeddings.weight[vocabs.chars.pad_index] = 0.0
     twin.load_state_dict(hand.state_dict())  # the same names and shapes, or this fails
     scope["twin"] = twin
     return hand, twin, tagged, scope
