@@ -294,18 +294,28 @@ def train_char_lm(
 
 
 @torch.no_grad()
-def bits_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> float:
-    """The model's average surprise on ``ids``, in bits per character, reading the whole
-    text in order and carrying the state from chunk to chunk."""
+def surprise_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> Tensor:
+    """The model's surprise at each character of ``ids`` but the first, in bits
+    (``-log2 p``), reading the whole text in order and carrying the state from chunk to
+    chunk: ``(len(ids) - 1,)``, float64, on the CPU. Summed over any stretch (a file, say),
+    it is that stretch's cost in bits."""
     if len(ids) < 2:
         raise ValueError("need at least two characters to predict one")
     model.eval()
     device = model.head.weight.device
-    state, total = None, 0.0
-    for start in range(0, len(ids) - 1, chunk):
-        x = ids[start : start + chunk].to(device)[None]
-        y = ids[start + 1 : start + chunk + 1].to(device)[None]
-        x = x[:, : y.shape[1]]
-        logits, state = model(x, state)
-        total += nn.functional.cross_entropy(logits[0], y[0], reduction="sum").item()
-    return total / (len(ids) - 1) / math.log(2)
+    state, bits = None, []
+    with torch.no_grad():
+        for start in range(0, len(ids) - 1, chunk):
+            x = ids[start : start + chunk].to(device)[None]
+            y = ids[start + 1 : start + chunk + 1].to(device)[None]
+            x = x[:, : y.shape[1]]
+            logits, state = model(x, state)
+            nats = nn.functional.cross_entropy(logits[0], y[0], reduction="none")
+            bits.append(nats.double().cpu() / math.log(2))
+    return torch.cat(bits)
+
+
+def bits_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> float:
+    """The model's average surprise on ``ids``, in bits per character
+    (:func:`surprise_per_character`, averaged)."""
+    return surprise_per_character(model, ids, chunk).mean().item()

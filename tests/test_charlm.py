@@ -72,6 +72,21 @@ def test_bits_per_character_of_chunks_equals_one_pass(vocab):
     assert 5 < whole < 8  # untrained: about log2(98) = 6.6
 
 
+def test_surprise_per_character_is_each_characters_bits(vocab):
+    torch.manual_seed(0)
+    model = charlm.CharLM(vocab, charlm.CharLMConfig(embedding_dim=8, hidden_size=16))
+    ids = charlm.encode_text("x = (1, 2)\n" * 30, vocab)
+    bits = charlm.surprise_per_character(model, ids, chunk=13)
+    assert bits.shape == (len(ids) - 1,) and bits.dtype == torch.float64
+    with torch.no_grad():  # one pass, by hand: -log2 p of each next character
+        logits, _ = model(ids[None, :-1])
+        want = -torch.log_softmax(logits[0].double(), -1)[torch.arange(len(ids) - 1), ids[1:]]
+    torch.testing.assert_close(bits, want / math.log(2), atol=1e-4, rtol=1e-5)
+    assert charlm.bits_per_character(model, ids) == pytest.approx(bits.mean().item(), rel=1e-5)
+    with pytest.raises(ValueError, match="at least two characters"):
+        charlm.surprise_per_character(model, ids[:1])
+
+
 def test_training_lowers_the_loss_and_is_reproducible(vocab):
     ids = charlm.encode_text("for i in range(10):\n    print(i)\n" * 50, vocab)
 
