@@ -16,8 +16,11 @@ Each module holds one idea of the course, roughly in the order the lessons build
 - ``charlm``: a character-level language model of Python source (lesson 6).
 - ``probes``: what a memory knows: features of code, single units, probes, gates (lesson 6).
 - ``forecasting``: forecasting a time series honestly, beside its baselines (lesson 7).
-- ``viz``: the pictures the lessons draw.
-- ``exercises``: the automatic checks of the lessons' exercises.
+- ``diagrams``: the LSTM and GRU cell diagrams (lessons 1 and 5), and the gate colours.
+- ``viz``: the plots the lessons draw.
+- ``explorer``: lesson 6's widget that shows any unit over any text.
+- ``exercises``: the automatic checks of the lessons' exercises, one module per lesson
+  (``exercises.lesson1`` ... ``exercises.lesson7``) and the ``harness`` they share.
 - ``runtime``: seeding, choosing a device, bfloat16 where the CPU computes it.
 - ``files``: atomic writes, and the models' checkpoints and their one error type.
 - ``colab``: the badge and setup cell at the top of every notebook.

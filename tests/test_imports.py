@@ -47,12 +47,35 @@ def _imported(tree: ast.AST, modules: set[str]) -> set[str]:
     return found & modules
 
 
+def _module_files() -> dict[str, Path]:
+    """Every module of the package by its dotted name below ``lstm_course``: ``tagger``,
+    ``exercises`` (a subpackage's ``__init__``), ``exercises.lesson1``, ..."""
+    files = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts:
+            files[".".join(parts)] = path
+    return files
+
+
 def import_graph() -> dict[str, set[str]]:
-    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    files = _module_files()
+    modules = set(files)
     return {
-        m: _imported(ast.parse((PACKAGE / f"{m}.py").read_text(encoding="utf-8")), modules) - {m}
+        m: _imported(ast.parse(files[m].read_text(encoding="utf-8")), modules) - {m}
         for m in sorted(modules)
     }
+
+
+def test_each_lessons_exercise_checks_import_only_what_that_lesson_needs():
+    graph = import_graph()
+    lesson_modules = {"tagger", "training", "adding", "forecasting", "charlm", "probes"}
+    assert "exercises.lesson1" in graph
+    assert graph["exercises.lesson1"] & lesson_modules == set()  # one LSTM step: cells only
+    assert graph["exercises.lesson3"] & lesson_modules == set()
+    assert "forecasting" not in graph["exercises.lesson4"] | graph["exercises.lesson5"]
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

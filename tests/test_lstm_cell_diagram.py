@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
-from lstm_course import viz
+from lstm_course import diagrams, viz
 
 CLEARANCE = 2.0  # pixels a label keeps from any wire or box
 
@@ -25,7 +25,7 @@ CLEARANCE = 2.0  # pixels a label keeps from any wire or box
 @pytest.fixture(scope="module")
 def drawn():
     viz.use_course_style()
-    fig = viz.draw_lstm_cell()
+    fig = diagrams.draw_lstm_cell()
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]

@@ -13,16 +13,16 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_course import charlm, viz
+from lstm_course import charlm, diagrams, explorer, viz
 
 
 def test_text_heat_html_colours_every_character_and_escapes_html():
-    html = viz.text_heat_html("a<b\n", [1.0, 0.0, -1.0, 0.5], "label")
+    html = explorer.text_heat_html("a<b\n", [1.0, 0.0, -1.0, 0.5], "label")
     assert html.count("<span") == 4
     assert "&lt;" in html and "<b\n" not in html
     assert "rgb(" in html and "label" in html
     with pytest.raises(ValueError, match="4 characters but 3 values"):
-        viz.text_heat_html("abcd", [0.0, 0.0, 0.0])
+        explorer.text_heat_html("abcd", [0.0, 0.0, 0.0])
 
 
 def _wcag_contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
@@ -52,18 +52,18 @@ def _contrasts(html_text: str) -> list[float]:
 
 def test_text_heat_html_text_is_readable_on_every_colour_of_the_scale():
     values = np.linspace(-1, 1, 2001)  # finer than the colour map's 256 steps
-    page = viz.text_heat_html("x" * len(values), values)
+    page = explorer.text_heat_html("x" * len(values), values)
     contrasts = _contrasts(page)
     assert len(contrasts) == len(values)
     assert min(contrasts) >= 4.5, f"WCAG AA needs 4.5:1, the worst character has {min(contrasts)}"
     # the colour the issue found, rgb(111,2,32), now has white text
-    assert "color:white" in viz.text_heat_html("a", [1.0]) and "color:black" in page
+    assert "color:white" in explorer.text_heat_html("a", [1.0]) and "color:black" in page
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1, max_size=40))
 def test_text_heat_html_every_character_has_wcag_aa_contrast(values):
-    page = viz.text_heat_html("a" * len(values), values)
+    page = explorer.text_heat_html("a" * len(values), values)
     contrasts = _contrasts(page)
     assert len(contrasts) == len(values)
     assert all(c >= 4.5 for c in contrasts), contrasts
@@ -76,7 +76,7 @@ def test_gate_saturation_plot_has_a_panel_per_gate():
 
 
 def test_diagrams_draw():
-    for draw in (viz.draw_lstm_cell, viz.draw_gru_cell):
+    for draw in (diagrams.draw_lstm_cell, diagrams.draw_gru_cell):
         fig = draw()
         assert fig.axes and fig.axes[0].patches
 
@@ -84,7 +84,7 @@ def test_diagrams_draw():
 def _tiny_explorer(**kw):
     torch.manual_seed(0)
     model = charlm.CharLM(charlm.char_vocab(), charlm.CharLMConfig(embedding_dim=4, hidden_size=8))
-    return viz.activation_explorer(model, {"one": "x = (1)\n", "two": "'a' # b\n"}, **kw)
+    return explorer.activation_explorer(model, {"one": "x = (1)\n", "two": "'a' # b\n"}, **kw)
 
 
 def _drawn_text(view_html: str) -> str:

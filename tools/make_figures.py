@@ -9,13 +9,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from lstm_course import viz
+from lstm_course import diagrams, viz
 
 IMAGES = Path(__file__).resolve().parent.parent / "images"
 
 FIGURES = {
-    "lstm_cell.png": viz.draw_lstm_cell,
-    "gru_cell.png": viz.draw_gru_cell,
+    "lstm_cell.png": diagrams.draw_lstm_cell,
+    "gru_cell.png": diagrams.draw_gru_cell,
     "sigmoid_tanh.png": viz.plot_sigmoid_tanh,
 }
 

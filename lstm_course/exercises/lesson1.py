@@ -1,0 +1,95 @@
+"""The checks of lesson 1's exercises (the LSTM gates from scratch).
+
+Shared machinery is in :mod:`lstm_course.exercises.harness`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from lstm_course.exercises.harness import (
+    _as_number,
+    _call,
+    _close,
+    _never_crashes,
+    _random_cells,
+    _unanswered,
+    _verdict,
+    _wanted_number,
+)
+
+
+@_never_crashes
+def check_lstm_step(fn: Callable) -> None:
+    """``fn(x, h, c, weight_ih, weight_hh, bias) -> (h, c)``: one LSTM step, torch's way."""
+    if _unanswered(fn):
+        return
+    for size, torch_cell, x, (h, c) in _random_cells(nn.LSTMCell, seed=1, states=2):
+        with torch.no_grad():
+            want_h, want_c = torch_cell(x, (h, c))
+            bias = torch_cell.bias_ih + torch_cell.bias_hh
+            ok, got = _call(fn, x, h, c, torch_cell.weight_ih, torch_cell.weight_hh, bias)
+        if not ok:
+            return _verdict(False, got)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            return _verdict(False, "return the pair (h, c)")
+        for value, want, name in zip(got, (want_h, want_c), ("h", "c"), strict=True):
+            problem = _close(value, want, f"{name} ({size})")
+            if problem:
+                _, f, _, o = (x @ torch_cell.weight_ih.T + h @ torch_cell.weight_hh.T + bias).chunk(
+                    4, 1
+                )
+                notes_h = torch.sigmoid(o) * torch.tanh(torch.sigmoid(f) * c)
+                if name == "h" and _close(value, notes_h, "h") is None:
+                    return _verdict(
+                        False,
+                        "that is the lecture's use gate with W_u = I, o_t ⊙ tanh(f_t ⊙ c_{t-1}) "
+                        "(lesson 1, section 6); PyTorch's h_t is o_t ⊙ tanh(c_t), with the new "
+                        "long-term memory.",
+                    )
+                return _verdict(False, problem + ". Check the gate order: i, f, g, o.")
+    return _verdict(True, "your step matches torch.nn.LSTMCell.")
+
+
+@_never_crashes
+def check_memory_after_steps(answer: Any) -> None:
+    """Forget factor 0.9 at every step, nothing learned: the share of LTM left after 10.
+
+    Any answer that rounds to the right share is right: 0.9 ** 10, 0.349 or 0.35."""
+    if _unanswered(answer):
+        return
+    want = 0.9**10  # 0.3487
+    value = _as_number(answer)
+    if value is None:
+        return _verdict(False, _wanted_number(answer))
+    if abs(value - want) <= 0.005:
+        return _verdict(True, f"0.9 ** 10 = {want:.4f}: about a third of the memory is left.")
+    if abs(value - 100 * want) <= 0.5:
+        return _verdict(False, "give the share as a number between 0 and 1, not a percentage.")
+    if abs(value - (1 - want)) <= 0.005:
+        return _verdict(False, "that is the share forgotten; the question asks what is left.")
+    if math.isclose(value, 0.9 * 10) or math.isclose(value, 0.9):
+        return _verdict(False, "the forget factor multiplies the memory at every step.")
+    return _verdict(False, f"{value} is not it. The memory is multiplied by f_t at every step.")
+
+
+@_never_crashes
+def check_forget_bias(answer: Any) -> None:
+    """The forget-gate pre-activation that keeps 99% of the long-term memory per step."""
+    if _unanswered(answer):
+        return
+    value = _as_number(answer)
+    if value is None:
+        return _verdict(False, _wanted_number(answer))
+    kept = 1 / (1 + math.exp(-value)) if value > -700 else 0.0
+    want = math.log(0.99 / 0.01)
+    if math.isclose(value, want, abs_tol=0.01):
+        return _verdict(True, f"σ({value:.3f}) = {kept:.4f}: the long-term memory stays.")
+    return _verdict(
+        False, f"σ({value:.4g}) = {kept:.4f}, not 0.99. Invert the sigmoid: log(p/(1-p))."
+    )

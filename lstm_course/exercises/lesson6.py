@@ -1,0 +1,120 @@
+"""The checks of lesson 6's exercises (seeing inside the network).
+
+Shared machinery is in :mod:`lstm_course.exercises.harness`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from lstm_course.exercises.harness import (
+    _as_number,
+    _call,
+    _int_list,
+    _never_crashes,
+    _show,
+    _unanswered,
+    _verdict,
+    _wanted_number,
+)
+
+
+@_never_crashes
+def check_bits_per_character(fn: Callable) -> None:
+    """``fn(logits, targets) -> float``: the average surprise in bits per character."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(6)
+    for n, classes in [(1, 2), (50, 98), (7, 5)]:
+        logits = torch.randn(n, classes, generator=gen) * 3
+        targets = torch.randint(0, classes, (n,), generator=gen)
+        want = nn.functional.cross_entropy(logits, targets).item() / math.log(2)
+        ok, got = _call(fn, logits, targets)
+        if not ok:
+            return _verdict(False, got)
+        if _as_number(got) is None:
+            return _verdict(False, _wanted_number(got, "return"))
+        got = _as_number(got)
+        if math.isclose(got, want * math.log(2), rel_tol=1e-4):
+            return _verdict(False, "that is in nats (natural log); divide by ln 2 for bits.")
+        if not math.isclose(got, want, rel_tol=1e-4):
+            return _verdict(False, f"for {n} characters you gave {got:.4f}, expected {want:.4f}")
+    return _verdict(True, "cross-entropy in nats divided by ln 2: bits per character.")
+
+
+@_never_crashes
+def check_position_in_line(fn: Callable) -> None:
+    """``fn(text) -> list[int]``: for every character, how many characters precede it on
+    its line (a newline belongs to the line it ends)."""
+    if _unanswered(fn):
+        return
+    for text in ["ab\ncd", "\n\nx", "def f():\n    return 1\n", "x"]:
+        want = []
+        column = 0
+        for ch in text:
+            want.append(column)
+            column = 0 if ch == "\n" else column + 1
+        ok, got = _call(fn, text)
+        if not ok:
+            return _verdict(False, got)
+        positions = _int_list(got)
+        if positions is None:
+            return _verdict(False, f"return a list of whole numbers, got {_show(got)}")
+        if positions != want:
+            return _verdict(False, f"for {text!r} you gave {positions}, expected {want}")
+    return _verdict(True, "the column of every character, restarting after each newline.")
+
+
+def _is_nan(value: Any) -> bool:
+    """Whether ``value`` is a NaN number (a float, a NumPy scalar, a one-element tensor)."""
+    try:
+        return math.isnan(float(value))
+    except Exception:
+        return False
+
+
+@_never_crashes
+def check_best_unit(fn: Callable) -> None:
+    """``fn(states, feature) -> (unit, r)``: the unit whose state correlates most strongly
+    (largest |r|, sign kept) with the feature."""
+    if _unanswered(fn):
+        return
+    gen = torch.Generator().manual_seed(7)
+    feature = torch.randn(200, generator=gen)
+    states = torch.randn(200, 6, generator=gen)
+    states[:, 4] = -2 * feature + 0.3 * torch.randn(200, generator=gen)  # strong, negative
+    states[:, 1] = feature + 1.5 * torch.randn(200, generator=gen)  # weaker, positive
+    states[:, 2] = 0.5  # never changes, as a unit of a real memory may: its r is 0/0
+    r_all = [torch.corrcoef(torch.stack([states[:, u], feature]))[0, 1].item() for u in range(6)]
+    with np.errstate(invalid="ignore", divide="ignore"):  # the 0/0: the verdict says it
+        ok, got = _call(fn, states.numpy(), feature.numpy())
+    if not ok:
+        return _verdict(False, got)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return _verdict(False, "return a pair (unit, r)")
+    unit, r = (_as_number(v) for v in got)
+    if unit == 2 or _is_nan(got[1]):
+        return _verdict(
+            False,
+            "unit 2 never changes, so its r is 0/0 = NaN, and argmax takes NaN for the largest: "
+            "count a unit that never changes as r = 0, or skip it.",
+        )
+    if unit is None or r is None or unit != int(unit):
+        return _verdict(False, f"return a unit number and a correlation, got {got!r}")
+    if int(unit) == 1:
+        return _verdict(
+            False,
+            "unit 1 has the largest positive r, but a strongly negative r "
+            "is just as telling: compare |r|.",
+        )
+    if int(unit) != 4:
+        return _verdict(False, f"unit {int(unit)} is not the one with the largest |r|")
+    if not math.isclose(float(r), r_all[4], abs_tol=1e-4):
+        return _verdict(False, f"unit 4 is right, but its r is {r_all[4]:.4f}, not {float(r):.4f}")
+    return _verdict(True, f"unit 4, r = {r_all[4]:.2f}: strongly negative is as good as positive.")

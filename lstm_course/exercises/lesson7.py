@@ -1,0 +1,171 @@
+"""The checks of lesson 7's exercises (forecasting a time series, honestly).
+
+Shared machinery is in :mod:`lstm_course.exercises.harness`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from lstm_course.exercises.harness import (
+    _as_number,
+    _call,
+    _int_list,
+    _never_crashes,
+    _show,
+    _unanswered,
+    _verdict,
+    _wanted_number,
+)
+from lstm_course.forecasting import last_value_forecast, seasonal_naive_forecast
+
+
+def _float_array(value: Any) -> Any:
+    """``value`` as a float64 NumPy array, or None if it is not an array of real numbers."""
+    if isinstance(value, (str, bytes, dict, bool)) or value is None:
+        return None
+    try:
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu()
+        array = np.asarray(value, dtype=np.float64)
+    except Exception:
+        return None
+    return array
+
+
+@_never_crashes
+def check_split_in_time(fn: Callable) -> None:
+    """``fn(n_weeks, n_val, n_test) -> (train, val, test)``: the week numbers of each period,
+    in time order: training first, then validation, the last ``n_test`` weeks for the test."""
+    if _unanswered(fn):
+        return
+    for n, n_val, n_test in [(10, 2, 3), (100, 20, 20), (7, 1, 1), (52, 13, 26)]:
+        n_train = n - n_val - n_test
+        want = [list(range(n_train)), list(range(n_train, n - n_test)), list(range(n - n_test, n))]
+        ok, got = _call(fn, n, n_val, n_test)
+        if not ok:
+            return _verdict(False, got)
+        if not (isinstance(got, (tuple, list)) and len(got) == 3):
+            return _verdict(False, f"return three collections (train, val, test), got {_show(got)}")
+        parts = [_int_list(part) for part in got]
+        if any(part is None for part in parts):
+            return _verdict(False, "each period must be a list or array of week numbers (ints)")
+        if [len(p) for p in parts] != [len(w) for w in want]:
+            return _verdict(
+                False,
+                f"for {n} weeks, {n_val} for validation and {n_test} for test the sizes "
+                f"should be {[len(w) for w in want]}, got {[len(p) for p in parts]}",
+            )
+        if sorted(week for part in parts for week in part) != list(range(n)):
+            return _verdict(False, "every week must be in exactly one period, once")
+        if parts != want:
+            if [sorted(p) for p in parts] == want:
+                return _verdict(False, "the right weeks, but keep each period in time order")
+            return _verdict(
+                False,
+                "the periods must follow each other in time: a shuffled split trains on "
+                "weeks that come after the ones it is tested on",
+            )
+    return _verdict(True, "the past for training, the future for testing, nothing shared.")
+
+
+@_never_crashes
+def check_seasonal_naive(fn: Callable) -> None:
+    """``fn(windows, horizon, season) -> forecasts``: windows ``(n, window)``, forecasts
+    ``(n, horizon)``, each week equal to the same week one season earlier (two seasons
+    earlier beyond one season ahead)."""
+    if _unanswered(fn):
+        return
+    rng = np.random.default_rng(7)
+    for n, window, horizon, season in [(3, 12, 4, 4), (2, 10, 9, 4), (1, 52, 52, 52), (4, 8, 5, 5)]:
+        windows = rng.normal(size=(n, window)).round(2)
+        want = seasonal_naive_forecast(windows, horizon, season)
+        ok, got = _call(fn, windows.copy(), horizon, season)
+        if not ok:
+            return _verdict(False, got)
+        array = _float_array(got)
+        if array is None or array.shape != want.shape:
+            shape = getattr(array, "shape", None)
+            return _verdict(
+                False, f"return an array of shape {want.shape}, got {shape or _show(got)}"
+            )
+        if np.allclose(array, want, atol=1e-9, rtol=0):
+            continue
+        if np.allclose(array, last_value_forecast(windows, horizon)):
+            return _verdict(False, "that is the last value; take the week one season back")
+        for lag in (season - 1, season + 1):
+            if lag <= window and np.allclose(array, seasonal_naive_forecast(windows, horizon, lag)):
+                return _verdict(False, f"that is {lag} weeks back, one off: check the index")
+        return _verdict(
+            False,
+            f"for a season of {season} and a horizon of {horizon} your forecast differs "
+            "from the value one season back (mind horizons longer than a season)",
+        )
+    return _verdict(True, "the same week one season back, repeated beyond a season.")
+
+
+@_never_crashes
+def check_make_windows(fn: Callable) -> None:
+    """``fn(series, window, horizon) -> (inputs, targets)``: for every week t with a full
+    window before it and a full horizon after it, the inputs ``series[t-window+1 .. t]``
+    and the targets ``series[t+1 .. t+horizon]``; shapes ``(n, window)``, ``(n, horizon)``."""
+    if _unanswered(fn):
+        return
+    for length, window, horizon in [(20, 5, 3), (12, 4, 1), (9, 3, 6), (30, 1, 2)]:
+        series = np.arange(length, dtype=np.float64) * 10 + 3
+        n = length - window - horizon + 1
+        inputs = np.stack([series[i : i + window] for i in range(n)])
+        targets = np.stack([series[i + window : i + window + horizon] for i in range(n)])
+        ok, got = _call(fn, series.copy(), window, horizon)
+        if not ok:
+            return _verdict(False, got)
+        if not (isinstance(got, (tuple, list)) and len(got) == 2):
+            return _verdict(False, f"return the pair (inputs, targets), got {_show(got)}")
+        got_inputs, got_targets = (_float_array(part) for part in got)
+        if got_inputs is None or got_targets is None:
+            return _verdict(False, "inputs and targets must be arrays of numbers")
+        if got_inputs.shape != inputs.shape or got_targets.shape != targets.shape:
+            return _verdict(
+                False,
+                f"for {length} weeks, a window of {window} and a horizon of {horizon}: shapes "
+                f"{inputs.shape} and {targets.shape} expected, got {got_inputs.shape} and "
+                f"{got_targets.shape} (every week with a full window and horizon, once)",
+            )
+        if not np.array_equal(got_inputs, inputs):
+            return _verdict(False, "the inputs are not the weeks up to each origin, in order")
+        if not np.array_equal(got_targets, targets):
+            if got_targets.size and np.array_equal(got_targets[:, 0], got_inputs[:, -1]):
+                return _verdict(False, "the first target repeats the last input: start after it")
+            return _verdict(False, "the targets are not the weeks right after each window")
+    return _verdict(True, "inputs (n, window), targets (n, horizon), none inside its own window.")
+
+
+@_never_crashes
+def check_skill_score(fn: Callable) -> None:
+    """``fn(error, naive_error) -> float``: the skill score, 1 - error / naive_error (0: no
+    better than the naive forecast, 1: perfect, below 0: worse)."""
+    if _unanswered(fn):
+        return
+    for error, naive in [(0.5, 2.0), (3.0, 2.0), (1.25, 1.25), (0.0, 0.4)]:
+        want = 1 - error / naive
+        ok, got = _call(fn, error, naive)
+        if not ok:
+            return _verdict(False, got)
+        value = _as_number(got)
+        if value is None:
+            return _verdict(False, _wanted_number(got, "return"))
+        if math.isclose(value, want, abs_tol=1e-9):
+            continue
+        if math.isclose(value, error / naive, abs_tol=1e-9):
+            return _verdict(False, "that is the ratio of the errors; the skill is 1 minus it")
+        if math.isclose(value, 100 * want, abs_tol=1e-7):
+            return _verdict(False, "give the skill as a fraction, not a percentage")
+        if naive and error and math.isclose(value, 1 - naive / error, abs_tol=1e-9):
+            return _verdict(False, "the naive error is the yardstick: divide by it")
+        return _verdict(False, f"for errors {error} and {naive} (naive) you gave {value:.4g}")
+    return _verdict(True, "1 - error / naive error: 0 is no better than copying, 1 is perfect.")

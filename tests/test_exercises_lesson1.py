@@ -1,0 +1,66 @@
+"""Lesson 1's exercise checks (lstm_course/exercises/lesson1.py): answers that must pass,
+however written, and plausible wrong ones that must fail with a hint."""
+
+import math
+
+import numpy as np
+import torch
+from exercise_cases import case_tests
+
+from lstm_course import exercises as ex
+
+
+def _lstm_step(x, h, c, weight_ih, weight_hh, bias):
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _lstm_step_gate_by_gate(x, h, c, weight_ih, weight_hh, bias):
+    hidden = h.shape[1]
+
+    def block(k):
+        rows = slice(k * hidden, (k + 1) * hidden)
+        return torch.nn.functional.linear(x, weight_ih[rows]) + h @ weight_hh[rows].T + bias[rows]
+
+    ignore, forget, use = (torch.sigmoid(block(k)) for k in (0, 1, 3))
+    c_new = forget * c + ignore * torch.tanh(block(2))
+    return use * torch.tanh(c_new), c_new
+
+
+def _wrong_gate_order(x, h, c, weight_ih, weight_hh, bias):
+    f, i, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _notes_use_gate(x, h, c, weight_ih, weight_hh, bias):
+    # the notes' use gate: tanh of the forget gate's output, not of the new memory
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    kept = torch.sigmoid(f) * c
+    return torch.sigmoid(o) * torch.tanh(kept), kept + torch.sigmoid(i) * torch.tanh(g)
+
+
+def _no_tanh_on_memory(x, h, c, weight_ih, weight_hh, bias):
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * c, c
+
+
+CASES = {
+    ex.check_lstm_step: (
+        [_lstm_step, _lstm_step_gate_by_gate],
+        [_wrong_gate_order, _notes_use_gate, _no_tanh_on_memory, lambda *a: a[1]],
+    ),
+    ex.check_memory_after_steps: (
+        [0.9**10, 0.35, 0.349, 0.3487, torch.tensor(0.9) ** 10, np.float32(0.9) ** 10],
+        [9.0, 0.9, 0.1, 0.34, 1 - 0.9**10, 34.87, "0.35", True],
+    ),
+    ex.check_forget_bias: (
+        [math.log(99), 4.595, torch.logit(torch.tensor(0.99)), np.log(0.99 / 0.01)],
+        [0.99, 99, -math.log(99), math.log10(99), torch.tensor([4.595, 1.0]), "4.6", -1e6],
+    ),
+}
+test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_learners_turn = (
+    case_tests(CASES)
+)

@@ -1,0 +1,98 @@
+"""Lesson 6's exercise checks (lstm_course/exercises/lesson6.py): answers that must pass,
+however written, and plausible wrong ones that must fail with a hint."""
+
+import math
+
+import numpy as np
+import torch
+from exercise_cases import case_tests
+
+from lstm_course import exercises as ex
+
+
+def _bpc(logits, targets):
+    return torch.nn.functional.cross_entropy(logits, targets).item() / math.log(2)
+
+
+def _bpc_by_hand(logits, targets):
+    log_p = torch.log_softmax(logits, dim=-1)[torch.arange(len(targets)), targets]
+    return -(log_p / math.log(2)).mean()  # a 0-d tensor
+
+
+def _position(text):
+    positions, column = [], 0
+    for ch in text:
+        positions.append(column)
+        column = 0 if ch == "\n" else column + 1
+    return positions
+
+
+def _position_by_lines(text):
+    return np.concatenate(
+        [np.arange(len(line)) for line in text.splitlines(keepends=True)] or [np.zeros(0)]
+    )
+
+
+def _best_unit(states, feature):
+    r = [
+        np.corrcoef(states[:, u], feature)[0, 1] if states[:, u].std() > 0 else 0.0
+        for u in range(states.shape[1])
+    ]
+    unit = int(np.argmax(np.abs(r)))
+    return unit, r[unit]
+
+
+def _best_unit_nan_for_a_constant_unit(states, feature):  # np.corrcoef gives 0/0 = NaN
+    r = [np.corrcoef(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
+    unit = int(np.argmax(np.abs(r)))
+    return unit, r[unit]
+
+
+def _best_unit_nan_skipped_by_nanargmax(states, feature):  # right unit, but r is NaN-safe
+    r = [np.corrcoef(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
+    return int(np.nanargmax(np.abs(r))), r[int(np.nanargmax(np.abs(r)))]
+
+
+def _best_unit_largest_positive(states, feature):
+    r = [np.corrcoef(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
+    return int(np.argmax(r)), max(r)
+
+
+def _best_unit_abs_r(states, feature):
+    unit, r = _best_unit(states, feature)
+    return unit, abs(r)
+
+
+CASES = {
+    ex.check_bits_per_character: (
+        [_bpc, _bpc_by_hand],
+        [
+            lambda logits, targets: torch.nn.functional.cross_entropy(logits, targets).item(),
+            lambda logits, targets: _bpc(logits, targets) * len(targets),
+        ],
+    ),
+    ex.check_position_in_line: (
+        [_position, _position_by_lines],
+        [
+            lambda text: list(range(len(text))),
+            lambda text: [0, *_position(text)[:-1]],
+        ],
+    ),
+    ex.check_best_unit: (
+        [
+            _best_unit,
+            _best_unit_nan_skipped_by_nanargmax,
+            lambda s, f: tuple(np.float64(v) for v in _best_unit(s, f)),
+        ],
+        [
+            _best_unit_largest_positive,
+            _best_unit_abs_r,
+            _best_unit_nan_for_a_constant_unit,
+            lambda s, f: 4,
+            lambda s, f: ("4", -1),
+        ],
+    ),
+}
+test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_learners_turn = (
+    case_tests(CASES)
+)
