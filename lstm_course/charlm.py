@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from lstm_course.cells import Gates, LSTMCell, Trace
 from lstm_course.files import load_model, save_model
-from lstm_course.runtime import mixed_precision
+from lstm_course.runtime import mixed_precision, require_bfloat16
 from lstm_course.vocab import Vocab
 
 CHECKPOINT_FORMAT = "lstm_course.charlm"
@@ -267,6 +267,8 @@ def train_char_lm(
             f"more than {seq_len} characters"
         )
     device = model.head.weight.device
+    if bfloat16:
+        require_bfloat16(device)  # before any work, not oneDNN's error from the first step
     streams = ids[: stream_length * batch_size].view(batch_size, stream_length).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.LambdaLR(

@@ -16,6 +16,7 @@ What differs between devices, and how the course deals with it:
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 from contextlib import AbstractContextManager, nullcontext
@@ -81,25 +82,91 @@ def _requested_device(name: str) -> torch.device:
     return device
 
 
-#: Set to 1 to make :func:`native_bfloat16` answer False, as on a CPU without bfloat16: how
-#: to check, on a CPU that has it, what the course does on one that has not.
+#: Set to 1 to make the course act as on a CPU without bfloat16: :func:`bfloat16_lstm_runs`
+#: and :func:`native_bfloat16` answer False, and an explicit request for bfloat16 is refused.
+#: A quick check of what the course *says*; to check what PyTorch *does* on such a CPU, tell
+#: oneDNN and ATen to use AVX2 only (``ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2``),
+#: as CI does.
 NO_BFLOAT16_ENV = "LSTM_COURSE_NO_BFLOAT16"
 
 
-def native_bfloat16(device: torch.device | str) -> bool:
-    """Whether ``device`` is a CPU that computes bfloat16 in hardware (AVX-512 BF16 or AMX),
-    where mixed-precision training (``torch.autocast``) runs PyTorch's LSTM faster. False
-    elsewhere (on other CPUs bfloat16 is emulated and slower), and False wherever
-    ``$LSTM_COURSE_NO_BFLOAT16`` is set to 1."""
+class BFloat16Unavailable(ValueError):
+    """bfloat16 was asked for on a device where PyTorch's LSTM cannot run in it."""
+
+
+@functools.cache
+def _lstm_runs_in_bfloat16(device: torch.device) -> bool:
+    """Run a 4-unit ``nn.LSTM`` forward and backward under bfloat16 autocast on ``device``.
+
+    Asking oneDNN (``torch.ops.mkldnn._is_mkldnn_bf16_supported``) is not enough: what counts
+    is whether the LSTM kernel runs. On a CPU without AVX-512 BF16 or AMX, oneDNN has no LSTM
+    primitive for bfloat16 and raises "could not create a primitive descriptor" (a GRU still
+    runs: it steps through time in ATen). Tried once per device and process."""
+    try:
+        with torch.random.fork_rng(devices=[]):  # leave the lesson's random stream alone
+            lstm = torch.nn.LSTM(4, 4, device=device)
+            x = torch.zeros(3, 2, 4, device=device, requires_grad=True)
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            out, _ = lstm(x)
+        out.float().sum().backward()
+        return True
+    except (RuntimeError, NotImplementedError):
+        return False
+
+
+def bfloat16_lstm_runs(device: torch.device | str) -> bool:
+    """Whether PyTorch's LSTM runs under bfloat16 autocast on ``device``: tried, not guessed
+    (:func:`_lstm_runs_in_bfloat16`). False wherever ``$LSTM_COURSE_NO_BFLOAT16`` is 1."""
     if os.environ.get(NO_BFLOAT16_ENV) == "1":
         return False
-    if torch.device(device).type != "cpu" or not torch.backends.mkldnn.is_available():
+    device = torch.device(device)
+    if device.type == "mps":
+        return False  # not tried on Apple silicon: the course trains in float32 there
+    return _lstm_runs_in_bfloat16(device)
+
+
+def cpu_features() -> str:
+    """What this CPU offers PyTorch, in words: "AVX2, no bfloat16 in hardware", say."""
+    capability = torch.backends.cpu.get_cpu_capability()
+    bf16 = torch.backends.mkldnn.is_available() and bool(
+        getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)()
+    )
+    return f"{capability}, {'bfloat16 in hardware' if bf16 else 'no bfloat16 in hardware'}"
+
+
+def require_bfloat16(device: torch.device | str) -> None:
+    """Refuse, in one line and before any work, a request for bfloat16 where the LSTM cannot
+    run in it (:class:`BFloat16Unavailable`, a ``ValueError``)."""
+    if bfloat16_lstm_runs(device):
+        return
+    device = torch.device(device)
+    if os.environ.get(NO_BFLOAT16_ENV) == "1":
+        why = f"${NO_BFLOAT16_ENV} is 1"
+    elif device.type == "cpu":
+        why = f"this CPU has {cpu_features()}"
+    else:
+        why = f"PyTorch's LSTM does not run in bfloat16 on {device.type} here"
+    raise BFloat16Unavailable(
+        "bfloat16 needs a CPU with AVX-512 BF16 or AMX, or a GPU; "
+        f"{why}: train in float32 instead (precision auto or float32)"
+    )
+
+
+def native_bfloat16(device: torch.device | str) -> bool:
+    """Whether ``device`` is a CPU that computes bfloat16 in hardware (AVX-512 BF16 or AMX)
+    *and* runs PyTorch's LSTM in it, where mixed-precision training (``torch.autocast``) is
+    faster: what "precision auto" asks. False elsewhere (on other CPUs bfloat16 is emulated
+    and slower, or the LSTM does not run in it at all), and wherever
+    ``$LSTM_COURSE_NO_BFLOAT16`` is 1."""
+    device = torch.device(device)
+    if device.type != "cpu" or not torch.backends.mkldnn.is_available():
         return False
     check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
     try:
-        return bool(check()) if check is not None else False
+        hardware = bool(check()) if check is not None else False
     except RuntimeError:
-        return False
+        hardware = False
+    return hardware and bfloat16_lstm_runs(device)
 
 
 def mixed_precision(device: torch.device | str, bfloat16: bool) -> AbstractContextManager:
@@ -109,6 +176,7 @@ def mixed_precision(device: torch.device | str, bfloat16: bool) -> AbstractConte
     tagger's and the character model's training and the profile run the same way."""
     if not bfloat16:
         return nullcontext()
+    require_bfloat16(device)  # one clear line, not oneDNN's error from inside the LSTM
     return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from lstm_course import tagger, training
 from lstm_course.data import ConlluError, read_conllu
 from lstm_course.files import CheckpointError, check_output_path, one_line
+from lstm_course.runtime import default_device, require_bfloat16
 from lstm_course.tagger import LSTMTagger
 
 #: How the README and lesson 4 run the program; the console script calls itself ``lstm-tagger``.
@@ -66,6 +67,8 @@ def _checked_training_options(args: argparse.Namespace) -> Path:
         raise ValueError(f"--batch-size must be at least 1, got {args.batch_size}")
     if not 0 <= args.seed <= MAX_SEED:
         raise ValueError(f"--seed must be between 0 and 2**64 - 1, got {args.seed}")
+    if args.precision == "bfloat16":
+        require_bfloat16(default_device())
     for option, f in (("--train", args.train), ("--dev", args.dev)):
         if not f.is_file():
             raise FileNotFoundError(f"no such file: {f} ({option})")

@@ -23,7 +23,13 @@ from tqdm.auto import tqdm
 from lstm_course.batching import Batch, bucketed_batches
 from lstm_course.data import TaggedSentence
 from lstm_course.files import check_output_path
-from lstm_course.runtime import default_device, mixed_precision, native_bfloat16, set_seed
+from lstm_course.runtime import (
+    default_device,
+    mixed_precision,
+    native_bfloat16,
+    require_bfloat16,
+    set_seed,
+)
 from lstm_course.speed import denormals_flushed, fused_adam
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 
@@ -158,6 +164,8 @@ def train(
     device = torch.device(device) if device is not None else default_device()
     if bfloat16 is None:
         bfloat16 = default_bfloat16(device, config)
+    elif bfloat16:
+        require_bfloat16(device)  # before any work: one line where the LSTM cannot run in it
     model = LSTMTagger(config, TaggerVocabs.build(train_sentences, config)).to(device)
     optimizer = make_optimizer(model, lr)
     corpus = model.encode_corpus(

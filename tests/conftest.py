@@ -6,6 +6,14 @@ from pathlib import Path
 import pytest
 
 from lstm_course.data import EWT_SHA256, ewt_filename, sha256_of
+from lstm_course.runtime import bfloat16_lstm_runs, cpu_features
+
+#: For tests that train in bfloat16: skipped, saying why, where PyTorch's LSTM cannot run in
+#: it (a CPU without AVX-512 BF16 or AMX, as most laptops; CI emulates one).
+needs_bfloat16 = pytest.mark.skipif(
+    not bfloat16_lstm_runs("cpu"),
+    reason=f"PyTorch's LSTM cannot run in bfloat16 on this CPU ({cpu_features()})",
+)
 
 TOY = [
     ("The cat sleeps .", "DET NOUN VERB PUNCT"),

@@ -8,6 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import needs_bfloat16
 from lstm_course import charlm, corpus
 from lstm_course.cells import LSTMCell, trace
 
@@ -108,6 +109,7 @@ def test_training_lowers_the_loss_and_is_reproducible(vocab):
         charlm.train_char_lm(model, ids[:10], steps=1, seq_len=32)
 
 
+@needs_bfloat16
 def test_mixed_precision_training_learns_and_keeps_float32_weights(vocab):
     ids = charlm.encode_text("for i in range(10):\n    print(i)\n" * 50, vocab)
     torch.manual_seed(0)

@@ -14,7 +14,7 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import TOY
+from conftest import TOY, needs_bfloat16
 from lstm_course import tagger as tagger_module
 from lstm_course import training
 from lstm_course.data import TaggedSentence, read_conllu
@@ -60,6 +60,7 @@ def test_training_puts_the_denormal_flag_back(toy):
     assert (denormal * 1.0).item() != 0.0
 
 
+@needs_bfloat16
 def test_mixed_precision_training_learns_the_toy_corpus_and_keeps_float32_weights(toy):
     # bfloat16 autocast: products in bfloat16, weights, Adam and the loss in float32
     result = train(

@@ -70,6 +70,18 @@ def test_bad_options_are_refused_before_training(
     _one_error_line(capsys, message)
 
 
+def test_bfloat16_where_the_lstm_cannot_run_is_refused_before_training(
+    toy_conllu, tmp_path, no_training, capsys, monkeypatch
+):
+    from lstm_course import runtime
+
+    monkeypatch.setattr(runtime, "_lstm_runs_in_bfloat16", lambda device: False)
+    argv = _train_argv(toy_conllu, toy_conllu, tmp_path / "m.pt", "--precision", "bfloat16")
+    assert main(argv) == 2
+    _one_error_line(capsys, "bfloat16 needs a CPU with AVX-512 BF16 or AMX, or a GPU")
+    assert not (tmp_path / "m.pt").exists()
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
 def test_a_bad_out_is_refused_before_training(toy_conllu, tmp_path, no_training, capsys):
     folder = tmp_path / "models"
