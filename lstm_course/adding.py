@@ -1,8 +1,10 @@
 """The adding problem: a test of memory that a plain RNN fails and gated cells pass.
 
 Hochreiter & Schmidhuber (1997) made it to show what the LSTM is for. Every step's event
-is a pair (value, marker): the value is uniform in [0, 1), and the marker is 1 at exactly
-two steps, one in the first half of the sequence and one in the second, 0 elsewhere. The
+is a pair (value, marker): the value is uniform in [0, 1) (the version of Le, Jaitly &
+Hinton 2015, which most later work uses; the original drew values from [-1, 1]), and the
+marker is 1 at exactly two steps, one in the first half of the sequence and one in the
+second, 0 elsewhere. The
 target is the sum of the two marked values. To answer, a network must notice the first
 marked value, keep it in memory for up to ``length`` steps of noise, and add the second.
 

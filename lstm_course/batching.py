@@ -74,8 +74,8 @@ class EncodedCorpus:
 
     Encoding a batch word by word and character by character is a Python loop, and training
     would run it for every sentence again each epoch; encoded once, a batch is a few tensor
-    operations (the share of a step this saves: ``benchmarks/tagger_profile.py``, the README's
-    Measured section). ``words[i]`` and
+    operations (the share of a step this saves: ``benchmarks/tagger_profile.py``; figures in
+    docs/measured.md). ``words[i]`` and
     ``tags[i]`` are sentence i's indices; with character features, ``types[i]`` says which
     row of ``type_chars`` (every distinct word of the corpus, spelled once) each word is.
     """
@@ -142,7 +142,7 @@ def bucketed_batches(
     and no padding at all. Equal lengths matter for speed, not only for padding: for a batch
     whose sequences all have one length, PyTorch's CPU LSTM takes its fused path (oneDNN);
     for mixed lengths it falls back to a step-by-step loop, whose backward pass is slower
-    (``benchmarks/tagger_throughput.py``; figures in the README's Measured section). Rare
+    (``benchmarks/tagger_throughput.py``; figures in docs/measured.md). Rare
     lengths make small batches; there are few of them.
     """
     if batch_size < 1:

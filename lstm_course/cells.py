@@ -14,8 +14,9 @@ with its own rows of W, U and b. This is exactly what ``torch.nn.LSTMCell`` comp
 the weights stored the same way (rows in the order i, f, g, o), so :meth:`LSTMCell.from_torch`
 can copy them and the two give the same numbers. :mod:`lstm_course.glossary` maps the words.
 
-:class:`LectureLSTMCell` has the lecture's use gate (the lecture the course notes summarise),
-which is *not* what PyTorch computes; lesson 1 shows the difference.
+:class:`LectureLSTMCell` has the use gate of "the lecture": the course's reconstruction of the
+formulas of the video lecture the course notes summarise without naming it (lesson 1,
+section 1). It is *not* what PyTorch computes; lesson 1 shows the difference.
 """
 
 from __future__ import annotations
@@ -266,14 +267,15 @@ class LSTMCell(_RecurrentCell):
 
 
 class LectureLSTMCell(LSTMCell):
-    """The lecture's LSTM (as the course reconstructs its formulas), whose **use gate** is
+    """The lecture's LSTM, as the course reconstructs its formulas, whose **use gate** is
     not PyTorch's.
 
-    The course notes summarise a video lecture; lesson 1 quotes the notes and compares three
-    use gates: the notes' words, this lecture form, and PyTorch's. The lecture's use gate
-    takes the forget gate's output f_t ⊙ c_{t-1} (the *old* memory, after forgetting,
-    *before* the learn gate adds to it), passes it through a small layer of its own and a
-    tanh, and multiplies by the use factor::
+    The course notes summarise a video lecture they do not name, so "the lecture" here is
+    the course's reconstruction of its formulas, not a quotation; lesson 1 quotes the notes
+    and compares three use gates: the notes' words, this reconstruction, and PyTorch's. The
+    lecture's use gate takes the forget gate's output f_t ⊙ c_{t-1} (the *old* memory,
+    after forgetting, *before* the learn gate adds to it), passes it through a small layer
+    of its own and a tanh, and multiplies by the use factor::
 
         lecture:  h_t = σ(W_o x_t + U_o h_{t-1} + b_o) ⊙ tanh(W_u (f_t ⊙ c_{t-1}) + b_u)
         PyTorch:  h_t = σ(W_o x_t + U_o h_{t-1} + b_o) ⊙ tanh(c_t)

@@ -10,6 +10,7 @@ Understanding Recurrent Networks".
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import string
@@ -256,10 +257,9 @@ def train_char_lm(
     ``bfloat16`` trains with mixed precision (``torch.autocast``: the LSTM's matrix products
     in bfloat16; weights, optimizer, loss and the carried memories in float32): faster on a
     CPU that computes bfloat16 natively (:func:`lstm_course.runtime.native_bfloat16`), and
-    how the shipped model was made (the README's Measured section).
+    how the shipped model was made (docs/measured.md).
     """
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    _check_training_options(steps=steps, seq_len=seq_len, batch_size=batch_size, lr=lr, clip=clip)
     stream_length = len(ids) // batch_size
     if stream_length <= seq_len + 1:
         raise ValueError(
@@ -295,6 +295,22 @@ def train_char_lm(
     return losses
 
 
+def _check_training_options(**options: object) -> None:
+    """Each of :func:`train_char_lm`'s numbers a whole number >= 1 (steps, sizes) or a
+    finite number above 0 (lr, clip): one line, before any work, never a
+    ``ZeroDivisionError`` or a NaN loss from deep inside the loop."""
+    for name, value in options.items():
+        if name in ("lr", "clip"):
+            try:  # a NumPy scalar is as good as a float
+                number = math.nan if isinstance(value, (bool, str)) else float(value)
+            except (TypeError, ValueError):
+                number = math.nan
+            if not (math.isfinite(number) and number > 0):
+                raise ValueError(f"{name} must be a finite number above 0, got {value!r}")
+        elif isinstance(value, bool) or not hasattr(type(value), "__index__") or value < 1:
+            raise ValueError(f"{name} must be a whole number, at least 1, got {value!r}")
+
+
 @torch.no_grad()
 def surprise_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> Tensor:
     """The model's surprise at each character of ``ids`` but the first, in bits
@@ -315,6 +331,50 @@ def surprise_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> Ten
             nats = nn.functional.cross_entropy(logits[0], y[0], reduction="none")
             bits.append(nats.double().cpu() / math.log(2))
     return torch.cat(bits)
+
+
+def bits_per_file(model: CharLM, pieces: list[str]) -> np.ndarray:
+    """``(files, 2)``: each piece's (file's) bits and predicted characters, the pieces read
+    one after another as one text, the state carried along (the text's first character is
+    not predicted). Sums that add up over files, for
+    :func:`lstm_course.probes.bootstrap_over_files`."""
+    if not pieces or not all(isinstance(p, str) and p for p in pieces):
+        raise ValueError("give a list of non-empty texts, one per file")
+    lengths = np.array([len(p) for p in pieces])
+    bits = surprise_per_character(model, encode_text("".join(pieces), model.vocab)).numpy()
+    file_of = np.repeat(np.arange(len(pieces)), lengths)[1:]  # of each predicted character
+    n = len(pieces)
+    return np.stack([np.bincount(file_of, bits, n), np.bincount(file_of, None, n)], 1)
+
+
+@torch.no_grad()
+def bits_with_units_zeroed(
+    model: CharLM, text: str, unit_sets: list[list[int]]
+) -> tuple[Tensor, Tensor]:
+    """An intervention: ``(bits, predicted)``, the bits of every predicted character of
+    ``text`` (``(rows, characters - 1)``), one row per set of units whose c_t is set to 0
+    after every step (an empty set: the model untouched), so the network goes on from the
+    changed memory; and the predicted characters. A correlation says a unit follows a
+    feature; only this says whether the model uses it."""
+    units = model.config.hidden_size
+    if not unit_sets or any(not 0 <= u < units for s in unit_sets for u in s):
+        raise ValueError(f"give sets of units between 0 and {units - 1}")
+    if not isinstance(text, str) or len(text) < 2:
+        raise ValueError("give a text of at least two characters")
+    m = copy.deepcopy(model).cpu().float()  # the loop runs on the CPU, in float32
+    cell = LSTMCell.from_torch(m.lstm)
+    ids = encode_text(text, m.vocab)
+    events = m.embedding(ids)
+    mask = torch.ones(len(unit_sets), units)
+    for row, chosen in enumerate(unit_sets):
+        mask[row, list(chosen)] = 0.0
+    state = (torch.zeros(len(unit_sets), units), torch.zeros(len(unit_sets), units))
+    bits = []
+    for t in range(len(ids) - 1):
+        h, c = cell(events[t].expand(len(unit_sets), -1), state)
+        state = (h, c * mask)
+        bits.append(-torch.log_softmax(m.head(h), dim=-1)[:, ids[t + 1]] / math.log(2))
+    return torch.stack(bits, dim=1), ids[1:]
 
 
 def bits_per_character(model: CharLM, ids: Tensor, chunk: int = 4096) -> float:

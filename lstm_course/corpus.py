@@ -24,8 +24,10 @@ import hashlib
 import os
 import re
 import sysconfig
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
+
+import numpy as np
 
 #: Folders whose files are not part of the library itself: its test suite, and whatever is
 #: installed on top of it.
@@ -142,3 +144,17 @@ def function_snippet(
             if len(text) - match.start() >= length:
                 return f"{f}: def {match.group(1)}", text[match.start() : match.start() + length]
     raise ValueError(f"none of the files has a top-level function of {length} characters")
+
+
+def compressed_bits_per_file(pieces: list[str], compress: Callable[[bytes], bytes]) -> np.ndarray:
+    """``(files, 2)``: how many bits the compressed text grows by when each piece (file) is
+    added to the ones before it, and the piece's characters. The bits add up to the size of
+    the whole text compressed at once, so an adaptive compressor (``bz2``, ``lzma``) keeps
+    what it learned from earlier files, as a model keeps its weights."""
+    if not pieces or not all(isinstance(p, str) and p for p in pieces):
+        raise ValueError("give a list of non-empty texts, one per file")
+    sizes, text = [0], b""
+    for piece in pieces:
+        text += piece.encode("utf-8")
+        sizes.append(8 * len(compress(text)))
+    return np.stack([np.diff(sizes), [len(p) for p in pieces]], 1).astype(float)

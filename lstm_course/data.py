@@ -241,6 +241,7 @@ def find_ud_english_ewt(
     4. a download from ``url_template`` into the cache.
     """
     name = ewt_filename(split)
+    url = _url_for(url_template, split)
     explicit = [
         (Path(d), label)
         for d, label in (
@@ -274,11 +275,31 @@ def find_ud_english_ewt(
             _where_to_put_it(name, explicit, cache, corrupt + "downloads are off", found)
         )
     try:
-        return download(url_template.format(split=split), cached, EWT_SHA256[split])
+        return download(url, cached, EWT_SHA256[split])
     except ConnectionError as e:
         raise DatasetUnavailable(
             _where_to_put_it(name, explicit, cache, corrupt + str(e), found)
         ) from e
+    except OSError as e:  # the cache cannot be written: a read-only mount, a file in the way
+        why = e.strerror or str(e)
+        raise DatasetUnavailable(
+            f"cannot save {name} in the cache {cache} ({why}). Move the cache: set "
+            "XDG_CACHE_HOME to a folder you can write (the cache is then "
+            f"$XDG_CACHE_HOME/lstm_course/...), or download the file yourself into a folder "
+            f"and set {DATA_ENV} to it"
+        ) from None
+
+
+def _url_for(url_template: str, split: str) -> str:
+    """``url_template`` with the split filled in, or a ``ValueError`` that shows the one
+    field a template may have."""
+    try:
+        return url_template.format(split=split)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as e:
+        raise ValueError(
+            f"url_template may hold one field, {{split}}, as in {EWT_URL!r}; "
+            f"{url_template!r} cannot be filled in ({type(e).__name__}: {e})"
+        ) from None
 
 
 def _where_to_put_it(

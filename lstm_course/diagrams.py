@@ -113,6 +113,19 @@ class _Diagram:
         self.ax.text(x, y, text, ha=ha, va="center", fontsize=size, zorder=5)
 
 
+def _legend(d: _Diagram, x: float, y: float) -> None:
+    """What a box and a circle mean: the difference between a gate's layer and the
+    use gate's tanh, which is the point of lesson 1's section 6."""
+    d.ax.add_patch(
+        FancyBboxPatch(
+            (x - 0.2, y - 0.13), 0.4, 0.26, boxstyle="round,pad=0.03", fc="white", ec="black"
+        )
+    )
+    d.label(x + 0.35, y, "box: weights + activation", ha="left", size=9.5)
+    d.ax.add_patch(Circle((x + 4.75, y), 0.16, fc="white", ec="black", lw=1.5))
+    d.label(x + 5.05, y, "circle: element-wise, no weights", ha="left", size=9.5)
+
+
 def draw_lstm_cell() -> Figure:
     """The LSTM cell, labelled in the course's words and in the standard notation.
 
@@ -161,11 +174,12 @@ def draw_lstm_cell() -> Figure:
     d.label(5.4, 3.0, "ignore factor $i_t$", ha="left", size=9.5)
     d.label(7.4, 3.0, "new info $g_t$", ha="left", size=9.5)
     # Use: tanh of the new long-term memory, times the use factor o_t (labelled below its
-    # wire, clear of the σ box it comes from).
-    d.box(11.8, 3.6, "$\\tanh$", "use", w=0.7, h=0.42)
-    d.wire([(11.8, top), (11.8, 3.81)])
+    # wire, clear of the σ box it comes from). This tanh has no weights (lesson 1, section 6),
+    # so it is a circle, an element-wise operation like × and +, not a box.
+    d.op(11.8, 3.6, "$\\tanh$", size=10, radius=0.34)
+    d.wire([(11.8, top), (11.8, 3.7)])  # the arrowhead stops at the circle, as at × and +
     d.op(11.8, gate_y, "×")
-    d.wire([(11.8, 3.39), (11.8, gate_y)])
+    d.wire([(11.8, 3.26), (11.8, gate_y)])
     d.wire([(9.7 + 0.38, gate_y), (11.8, gate_y)])
     d.label(10.82, gate_y - 0.5, "use factor $o_t$", size=9.5)
     # Out: the new short-term memory, to the next step, and up as the output; on its way up
@@ -188,6 +202,7 @@ def draw_lstm_cell() -> Figure:
     ]
     for x, y, text, ha in labels:
         d.label(x, y, text, ha)
+    _legend(d, 8.2, -0.45)
     d.ax.set_title("One LSTM step: the course's gates (colours) and PyTorch's symbols", fontsize=13)
     return d.fig
 

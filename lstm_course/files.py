@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
+import io
 import os
 import re
 import stat
@@ -36,7 +38,33 @@ class CheckpointError(ValueError):
     incomplete. (A ``ValueError``, so code that catches those catches it too.)"""
 
 
-def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+class DiskFullError(OSError):
+    """The device a file was being written to is full; the old file (if any) is unchanged.
+
+    Its message is one line that names the file (``str()`` of a plain ``OSError`` made with
+    an errno starts with ``[Errno 28]``)."""
+
+    def __init__(self, target: Path, existed: bool) -> None:
+        kept = f"{target} unchanged" if existed else "nothing was written"
+        super().__init__(
+            errno.ENOSPC, f"cannot write {target}: no space left on the device; {kept}"
+        )
+        self.filename = str(target)
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+#: The errors that mean "the disk (or the user's quota) is full".
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def check_output_path(
+    path: str | os.PathLike,
+    inputs: Iterable[str | os.PathLike] = (),
+    *,
+    replaces: str | None = None,
+) -> Path:
     """``path`` as a :class:`Path`, if the course may write a file there; else
     :class:`OutputPathError`.
 
@@ -46,6 +74,10 @@ def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
     would be replaced, not what it points to) or one of ``inputs`` (a checkpoint written over
     the training data destroys it). The folder it goes in must be one the course can create
     files in: this is tried, with a temporary file that is removed at once.
+
+    With ``replaces`` (a checkpoint kind, such as ``"tagger"``), an existing file is only
+    written over if it is a checkpoint of that kind: ``--out notes.txt`` must not turn a
+    learner's notes into a zip of weights.
     """
     target = _regular_or_new(path)
     for source in inputs:
@@ -54,6 +86,11 @@ def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
                 f"refusing to write {target}: it is also an input ({source}); "
                 "writing there would destroy it"
             )
+    if replaces is not None and target.exists() and not is_checkpoint(target, replaces):
+        raise OutputPathError(
+            f"refusing to write {target}: it exists and is not a {replaces} checkpoint of this "
+            "course; give the name of a new file (or delete that one first)"
+        )
     folder = target.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # atomic_write creates the missing folders under this one
@@ -72,6 +109,13 @@ def _regular_or_new(path: str | os.PathLike) -> Path:
     """``path`` as a :class:`Path` if nothing is there or a regular file (not a link)."""
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
         raise OutputPathError(f"give a file name to write to, got {path!r}")
+    name = os.fspath(path)
+    if isinstance(name, str) and name.endswith(tuple(s for s in (os.sep, os.altsep) if s)):
+        # Path("newdir/") is Path("newdir"): the file would silently be called newdir
+        raise OutputPathError(
+            f"refusing to write {name}: it ends with a separator, so it names a folder; "
+            f"give a file name in it (e.g. {name}model.pt)"
+        )
     target = Path(path)
     try:
         info = target.lstat()
@@ -128,7 +172,13 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw) -> Iterato
     target = _regular_or_new(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     permissions = _new_file_mode(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    existed = target.exists()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as e:
+        if e.errno in _FULL:
+            raise DiskFullError(target, existed) from None
+        raise
     try:
         with os.fdopen(fd, mode, **open_kw) as f:
             if hasattr(os, "fchmod"):
@@ -139,9 +189,11 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw) -> Iterato
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as e:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.errno in _FULL and not isinstance(e, DiskFullError):
+            raise DiskFullError(target, existed) from None
         raise
 
 
@@ -149,8 +201,13 @@ def save_checkpoint(path: str | os.PathLike, kind: str, version: int, payload: d
     """Save ``payload`` (tensors, strings, numbers, lists, dicts only) as a checkpoint of
     ``kind``, atomically, so :func:`load_checkpoint` can read it with ``weights_only=True``."""
     _check_plain(payload, "payload")
+    # serialised in memory first: torch.save writing straight to a full disk fails with a
+    # 36-line "[enforce fail at inline_container.cc] unexpected pos" that hides the errno,
+    # where a plain write raises OSError(ENOSPC), which atomic_write reports in one line
+    buffer = io.BytesIO()
+    torch.save({"format": kind, "version": version, **payload}, buffer)
     with atomic_write(path, "wb") as f:
-        torch.save({"format": kind, "version": version, **payload}, f)
+        f.write(buffer.getbuffer())
 
 
 def _check_plain(value: object, where: str) -> None:
@@ -192,10 +249,14 @@ def load_checkpoint(
         raise CheckpointError(
             f"{path} is not a readable {kind} checkpoint: {_why_unreadable(e)}"
         ) from None
-    if not isinstance(payload, dict) or payload.get("format") != kind:
-        raise CheckpointError(
-            f"{path} is a PyTorch file but not a {kind} checkpoint of this course"
+    found = payload.get("format") if isinstance(payload, dict) else None
+    if found != kind:
+        what = (
+            f"a checkpoint of another kind ({one_line(repr(found), 60)})"
+            if isinstance(found, str) and found
+            else "a PyTorch file"
         )
+        raise CheckpointError(f"{path} is {what}, not a {kind} checkpoint of this course")
     if payload.get("version") != version:
         raise CheckpointError(
             f"{path}: {kind} checkpoint version {payload.get('version')!r} is not supported"
@@ -233,16 +294,69 @@ def load_model(
     """A model saved by :func:`save_model`, in evaluation mode on ``map_location``, and the
     checkpoint's payload. ``build(payload)`` makes the model (untrained) from what was saved
     beside the weights; if it fails, or the weights do not fit it, the checkpoint is
-    incomplete or inconsistent: a :class:`CheckpointError`, like an unreadable file."""
+    incomplete or inconsistent: a :class:`CheckpointError`, like an unreadable file.
+
+    The model is built on PyTorch's ``meta`` device (shapes, no memory) and the file's own
+    tensors become its weights, so a configuration edited to ask for a huge model costs
+    nothing before the mismatch is found; ``build`` should check what it can before it
+    builds (see :meth:`lstm_course.tagger.LSTMTagger.load`). Weights that are NaN or
+    infinite are refused, naming the tensor: such a model answers, but nonsense."""
     payload = load_checkpoint(path, kind, version, map_location)
     try:
-        model = build(payload)
-        model.load_state_dict(payload["state_dict"])
+        weights = payload["state_dict"]
+        _check_finite(weights)
+        with torch.device("meta"):
+            model = build(payload)
+        model.load_state_dict(_fitted(weights, model.state_dict()), assign=True)
     except (KeyError, TypeError, ValueError, RuntimeError) as e:
         raise CheckpointError(
             f"{path}: the checkpoint is incomplete or inconsistent ({one_line(e)})"
         ) from None
     return model.to(map_location).eval(), payload
+
+
+def _check_finite(weights: object) -> None:
+    """Refuse a state dict with a NaN or infinite weight, naming the first such tensor."""
+    if not isinstance(weights, dict):
+        raise TypeError(f"'state_dict' is a {type(weights).__name__}, not a dict of tensors")
+    for name, tensor in weights.items():
+        if not isinstance(tensor, torch.Tensor):
+            raise TypeError(f"weight {name!r} is a {type(tensor).__name__}, not a tensor")
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise ValueError(f"weight {name!r} has NaN or infinite values")
+
+
+def _fitted(weights: dict, expected: dict) -> dict:
+    """``weights`` checked against the (meta) model's ``expected`` state, cast to its dtypes
+    (a checkpoint may store float16 to be small): the same names and shapes, or a
+    ``ValueError`` naming the first difference."""
+    missing = [k for k in expected if k not in weights]
+    extra = [k for k in weights if k not in expected]
+    if missing or extra:
+        raise ValueError(
+            f"the weights do not match the configuration: missing {missing[:3]}, "
+            f"unexpected {extra[:3]}"
+        )
+    fitted = {}
+    for name, want in expected.items():
+        got = weights[name]
+        if got.shape != want.shape:
+            raise ValueError(
+                f"weight {name!r} has shape {tuple(got.shape)}, but the configuration "
+                f"and vocabularies make it {tuple(want.shape)}"
+            )
+        fitted[name] = got.to(want.dtype) if got.dtype != want.dtype else got
+    return fitted
+
+
+def is_checkpoint(path: str | os.PathLike, kind: str) -> bool:
+    """Whether ``path`` is a checkpoint of ``kind`` (any version), without reading its
+    weights into memory (``mmap``): what may be written over when a new one is saved."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception:  # not a zip, not a PyTorch file, a pickle with code, ...
+        return False
+    return isinstance(payload, dict) and payload.get("format") == kind
 
 
 def _why_unreadable(e: Exception) -> str:

@@ -11,8 +11,9 @@ study needs and what popular tutorials get wrong:
   the data, it would tell the model the future's mean and spread;
 - **forecast origins** (:func:`forecast_origins`, :func:`make_windows`): a forecast made at
   week t sees weeks up to t and is judged on weeks t+1 ... t+horizon, all inside one period;
-- **baselines** a sceptic asks for first: the last value, the value one season earlier, a
-  linear autoregression on the same window (:class:`LinearAR`);
+- **baselines** a sceptic asks for first: the last value, the value one season earlier (with
+  the training period's yearly drift added: :func:`seasonal_naive_drift_forecast`), a linear
+  autoregression on the same window (:class:`LinearAR`);
 - **two ways to forecast many steps**: feed one-step predictions back
   (:func:`recursive_forecast`) or predict the whole horizon at once (:func:`direct_forecast`);
 - **errors relative to a naive forecast** (:func:`mase`, :func:`skill_score`): a model whose
@@ -63,9 +64,20 @@ def _as_windows(inputs: Any, what: str = "inputs") -> np.ndarray:
 
 
 def _positive_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{what} must be a positive int, got {value!r}")
     return int(value)
+
+
+def _real(value: Any, what: str) -> float:
+    """A finite Python float from an int, a float or a NumPy scalar (not a bool), or a
+    one-line ValueError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(f"{what} must be finite, got {value!r}")
+    return number
 
 
 # --------------------------------------------------------------------------- data
@@ -142,10 +154,15 @@ class Standardizer:
     @classmethod
     def fit(cls, values: Any) -> Standardizer:
         array = _as_series(values, "values to fit the scaler on")
-        std = float(array.std())
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, std = float(array.mean()), float(array.std())
+        if not (np.isfinite(mean) and np.isfinite(std)):
+            raise ValueError(
+                "values too large to scale in float64 (their mean or spread overflows)"
+            )
         if std == 0.0:
             raise ValueError("cannot scale by a standard deviation of 0 (constant values)")
-        return cls(float(array.mean()), std)
+        return cls(mean, std)
 
     def transform(self, values: Any) -> np.ndarray:
         return (np.asarray(values, dtype=np.float64) - self.mean) / self.std
@@ -155,10 +172,17 @@ class Standardizer:
 
 
 # --------------------------------------------------------------------------- windows
-def forecast_origins(length: int, window: int, horizon: int, targets_in: slice) -> np.ndarray:
+def forecast_origins(
+    length: int, window: int, horizon: int, targets_in: slice, measured: Any = None
+) -> np.ndarray:
     """Every week t from which a forecast can be made and judged inside ``targets_in``:
     the window ``t-window+1 ... t`` exists, and the targets ``t+1 ... t+horizon`` all lie in
-    the period.
+    the period (and, given ``measured``, a boolean per week, were all measured, not filled).
+
+    Why the mask: a week filled by interpolation lies on a straight line between its
+    neighbours, so a target inside a gap is predictable from the last two inputs and from a
+    neighbour up to a gap's length in the future; training on it teaches a shortcut, judging
+    on it flatters.
 
     The inputs may come from before the period (they are the past, known when forecasting),
     the targets never leave it; so training windows (``targets_in`` the training period,
@@ -177,7 +201,19 @@ def forecast_origins(length: int, window: int, horizon: int, targets_in: slice) 
             f"no origin fits: a window of {window} and a horizon of {horizon} need more than "
             f"the {stop - start} weeks in {start}:{stop}"
         )
-    return np.arange(first, last + 1)
+    origins = np.arange(first, last + 1)
+    if measured is None:
+        return origins
+    known = np.asarray(measured)
+    if known.dtype != np.bool_ or known.shape != (length,):
+        raise ValueError(f"measured must be {length} booleans, got {known.dtype} {known.shape}")
+    # filled[t] = how many filled weeks lie in t+1 .. t+horizon (a running sum)
+    running = np.r_[0, np.cumsum(~known)]
+    filled = running[origins + horizon + 1] - running[origins + 1]
+    origins = origins[filled == 0]
+    if origins.size == 0:
+        raise ValueError("no origin has all its targets measured")
+    return origins
 
 
 def make_windows(
@@ -189,7 +225,9 @@ def make_windows(
     window = _positive_int(window, "window")
     horizon = _positive_int(horizon, "horizon")
     origins = np.asarray(origins)
-    if origins.ndim != 1 or (origins.size and not np.issubdtype(origins.dtype, np.integer)):
+    if origins.ndim == 1 and origins.size == 0:
+        origins = origins.astype(np.int64)  # [] is float64 to NumPy
+    if origins.ndim != 1 or not np.issubdtype(origins.dtype, np.integer):
         raise ValueError(
             f"origins must be a 1-D array of ints, got {origins.dtype} {origins.shape}"
         )
@@ -224,6 +262,30 @@ def seasonal_naive_forecast(inputs: Any, horizon: int, season: int = SEASON_WEEK
     return inputs[:, inputs.shape[1] - 1 + steps - season * seasons_back]
 
 
+def seasonal_drift(train: Any, season: int = SEASON_WEEKS) -> float:
+    """The mean change over one season in the training period: the mean of
+    ``train[t] - train[t - season]``. For CO2 the yearly rise, from training years only."""
+    train = _as_series(train, "train")
+    season = _positive_int(season, "season")
+    if train.size <= season:
+        raise ValueError(f"{train.size} training weeks are too few for a season of {season}")
+    return float((train[season:] - train[:-season]).mean())
+
+
+def seasonal_naive_drift_forecast(
+    inputs: Any, horizon: int, drift: float, season: int = SEASON_WEEKS
+) -> np.ndarray:
+    """The seasonal naive forecast plus the trend: the same week one season earlier, raised
+    by ``drift`` (:func:`seasonal_drift` of the training period) for every season it reaches
+    back. On a rising series the plain seasonal naive forecast pays a year of trend at every
+    horizon; this one does not, which makes it the strongest naive forecast here."""
+    drift = _real(drift, "drift")
+    horizon = _positive_int(horizon, "horizon")
+    season = _positive_int(season, "season")
+    seasons_back = -(-np.arange(1, horizon + 1) // season)  # ceil(h / season)
+    return seasonal_naive_forecast(inputs, horizon, season) + drift * seasons_back
+
+
 @dataclass(frozen=True)
 class LinearAR:
     """A linear autoregression: ``forecast = inputs @ weights + bias``, one column of weights
@@ -247,12 +309,21 @@ class LinearAR:
             )
         if not np.isfinite(targets).all():
             raise ValueError("targets has NaN or infinite values")
-        if not (isinstance(ridge, (int, float)) and np.isfinite(ridge) and ridge >= 0):
-            raise ValueError(f"ridge must be a finite number >= 0, got {ridge!r}")
-        x_mean, y_mean = inputs.mean(axis=0), targets.mean(axis=0)
-        x, y = inputs - x_mean, targets - y_mean  # centring leaves the bias unpenalized
-        gram = x.T @ x + ridge * np.eye(x.shape[1])
-        weights = np.linalg.lstsq(gram, x.T @ y, rcond=None)[0]
+        if inputs.shape[0] == 0:
+            raise ValueError("cannot fit on 0 windows")
+        ridge = _real(ridge, "ridge")
+        if ridge < 0:
+            raise ValueError(f"ridge must be >= 0, got {ridge!r}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_mean, y_mean = inputs.mean(axis=0), targets.mean(axis=0)
+            x, y = inputs - x_mean, targets - y_mean  # centring leaves the bias unpenalized
+            gram, moment = x.T @ x + ridge * np.eye(x.shape[1]), x.T @ y
+        if not (np.isfinite(gram).all() and np.isfinite(moment).all()):
+            raise ValueError("inputs or targets too large for least squares in float64: scale them")
+        try:
+            weights = np.linalg.lstsq(gram, moment, rcond=None)[0]
+        except np.linalg.LinAlgError as error:
+            raise ValueError(f"least squares failed ({error}): scale the inputs") from None
         return cls(weights, y_mean - x_mean @ weights)
 
     def predict(self, inputs: Any) -> np.ndarray:
@@ -267,6 +338,19 @@ class LinearAR:
 
 
 # --------------------------------------------------------------------------- many steps
+def _model_output(values: Any, where: str) -> np.ndarray:
+    """A model's output as float64, refused in one line if it is not numbers or not finite
+    (a NaN fed back into a recursive forecast would make every later step NaN, silently)."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"the model returned {type(values).__name__}, not numbers") from None
+    if not np.isfinite(array).all():
+        bad = "NaN" if np.isnan(array).any() else "an infinite value"
+        raise ValueError(f"the model returned {bad}{' ' + where if where else ''}")
+    return array
+
+
 def recursive_forecast(
     next_value: Callable[[np.ndarray], Any], inputs: Any, horizon: int
 ) -> np.ndarray:
@@ -283,7 +367,7 @@ def recursive_forecast(
         raise ValueError(f"next_value must be a function, got {type(next_value).__name__}")
     forecasts = np.empty((windows.shape[0], horizon))
     for step in range(horizon):
-        guess = np.asarray(next_value(windows), dtype=np.float64).reshape(-1)
+        guess = _model_output(next_value(windows), f"at step {step + 1}").reshape(-1)
         if guess.shape != (windows.shape[0],):
             raise ValueError(
                 f"next_value returned {guess.size} values for {windows.shape[0]} windows"
@@ -305,7 +389,7 @@ def direct_forecast(
     horizon = _positive_int(horizon, "horizon")
     if not callable(whole_horizon):
         raise ValueError(f"whole_horizon must be a function, got {type(whole_horizon).__name__}")
-    forecasts = np.asarray(whole_horizon(windows), dtype=np.float64)
+    forecasts = _model_output(whole_horizon(windows), "")
     if forecasts.shape != (windows.shape[0], horizon):
         raise ValueError(
             f"the model returned shape {forecasts.shape}, expected {(windows.shape[0], horizon)}"
@@ -358,7 +442,7 @@ def naive_scale(train: Any, lag: int = 1) -> float:
 def mase(actual: Any, forecast: Any, scale: float, axis: int | None = None) -> Any:
     """Mean absolute scaled error: the MAE divided by ``scale`` (:func:`naive_scale` of the
     training period). Below 1, the forecast beats what the naive forecast did in training."""
-    if not (isinstance(scale, (int, float, np.floating)) and np.isfinite(scale) and scale > 0):
+    if _real(scale, "scale") <= 0:
         raise ValueError(f"scale must be a positive number, got {scale!r}")
     return mae(actual, forecast, axis=axis) / scale
 

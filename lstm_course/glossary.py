@@ -54,6 +54,53 @@ GRU_TERMS: tuple[Term, ...] = (
     ),
 )
 
+# Lesson 8: the gated recurrences that came after (minLSTM and minGRU, Feng et al. 2024;
+# sLSTM and mLSTM, Beck et al. 2024), in the same words.
+MODERN_TERMS: tuple[Term, ...] = (
+    Term(
+        "forget and learn shares (minLSTM)",
+        "f'_t = f_t / (f_t + i_t),\\; i'_t = i_t / (f_t + i_t)",
+        "MinLSTM (rows 0:H, H:2H)",
+        "σ gates that read only x_t, normalised to add up to 1",
+    ),
+    Term(
+        "candidate (minLSTM, minGRU)",
+        "g(\\tilde h_t)",
+        "MinLSTM (rows 2H:3H)",
+        "g(x) = x + 0.5 for x ≥ 0, σ(x) below: positive, so it has a log",
+    ),
+    Term(
+        "parallel scan",
+        "h_t = a_t ⊙ h_{t-1} + b_t",
+        "log_space_scan",
+        "all steps at once with cumsum and logcumsumexp, when a, b need no h",
+    ),
+    Term(
+        "exponential input gate (sLSTM)",
+        "i_t = \\exp(\\tilde\\imath_t)",
+        "slstm_step",
+        "a new event can outweigh everything before it",
+    ),
+    Term(
+        "normaliser state (sLSTM)",
+        "n_t = f_t n_{t-1} + i_t",
+        "SLSTMState.n",
+        "the sum of the weights: h_t = o_t ⊙ c_t / n_t is an average",
+    ),
+    Term(
+        "stabiliser state (sLSTM)",
+        "m_t = \\max(\\log f_t + m_{t-1}, \\tilde\\imath_t)",
+        "SLSTMState.m",
+        "the log of the largest weight: keeps every exp(·) ≤ 1",
+    ),
+    Term(
+        "matrix memory (mLSTM)",
+        "C_t = f_t C_{t-1} + i_t v_t k_t^\\top",
+        "-",
+        "a memory of key-value pairs, read with a query: h_t ∝ C_t q_t",
+    ),
+)
+
 
 def markdown_table(terms: tuple[Term, ...] = LSTM_TERMS) -> str:
     """The mapping as a Markdown table, for a notebook's ``display(Markdown(...))``."""

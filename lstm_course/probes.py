@@ -360,6 +360,80 @@ def bootstrap_over_files(
     return float(low), float(high)
 
 
+def differences(
+    reports: Mapping[str, Mapping[str, ProbeResult]],
+    pairs: Mapping[str, tuple[str, str, str, str]],
+) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """For each ``label: (reader a, reader b, "probe" or "unit" of a, of b)`` and feature:
+    ``(r of a - r of b, low, high)`` on the scoring text, the interval from the paired
+    bootstrap over its files (:func:`bootstrap_over_files`). Needs reports made with
+    ``score_lengths`` (:func:`unit_vs_probe`)."""
+    result = {}
+    for label, (a, b, what_a, what_b) in pairs.items():
+        row = {}
+        for f in reports[a]:
+            sa = getattr(reports[a][f], f"{what_a}_sums")
+            sb = getattr(reports[b][f], f"{what_b}_sums")
+            if sa is None or sb is None:
+                raise ValueError("make the reports with score_lengths, to resample the files")
+            low, high = bootstrap_over_files(sa, pearson_from_sums, minus=sb)
+            d = pearson_from_sums(sa.sum(0)) - pearson_from_sums(sb.sum(0))
+            row[f] = (float(d), low, high)
+        result[label] = row
+    return result
+
+
+def intervals(
+    reports: Mapping[str, Mapping[str, ProbeResult]],
+) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """``(reader, feature, "unit_r" or "probe_r") -> (low, high)``: the 95% interval of each
+    score over the scoring files, as :func:`lstm_course.viz.plot_unit_vs_probe` draws them."""
+    return {
+        (name, f, f"{what}_r"): bootstrap_over_files(
+            getattr(report[f], f"{what}_sums"), pearson_from_sums
+        )
+        for name, report in reports.items()
+        for f in report
+        for what in ("unit", "probe")
+    }
+
+
+def last_characters(ids: Tensor, size: int, k: int = 6) -> np.ndarray:
+    """``(characters, k * size)``: a one-hot code of the character 0, 1, ..., k-1 steps back
+    (``ids`` index an alphabet of ``size``): what a probe of the input alone reads, the
+    baseline that needs no memory."""
+    ids_np = np.asarray(ids.cpu() if isinstance(ids, Tensor) else ids, dtype=int).reshape(-1)
+    if k < 1 or len(ids_np) == 0 or ids_np.min() < 0 or ids_np.max() >= size:
+        raise ValueError(f"need k >= 1 and ids between 0 and {size - 1}")
+    out = np.zeros((len(ids_np), k * size), dtype=np.float32)
+    for back in range(k):
+        out[np.arange(back, len(ids_np)), back * size + ids_np[: len(ids_np) - back]] = 1.0
+    return out
+
+
+def first_window(
+    text: str, features: Mapping[str, np.ndarray], longest: int = 64
+) -> tuple[int, int]:
+    """``(start, end)`` of the first whole lines of ``text``, at most ``longest`` characters,
+    starting on a line that is not empty, with a string, a comment and a bracket (by
+    :func:`code_features` of ``text``): a fixed rule, so a snippet is never picked for
+    looking good."""
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    for k, a in enumerate(starts):
+        if text[a : a + 1] in ("", "\n"):
+            continue
+        for b in starts[k + 1 :]:
+            if b - a > longest:
+                break
+            if (
+                features["in string"][a:b].any()
+                and features["in comment"][a:b].any()
+                and np.ptp(features["bracket depth"][a:b]) > 0
+            ):
+                return a, b
+    raise ValueError(f"no whole lines of at most {longest} characters have all three")
+
+
 def saturation(gate: Tensor, low: float = 0.1, high: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
     """For a gate's activations ``(time, units)``: the fraction of steps each unit is below
     ``low`` (nearly shut) and above ``high`` (nearly open). A unit whose gate is nearly

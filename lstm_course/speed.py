@@ -2,7 +2,7 @@
 
 Each computes what the plain version computes, only faster on a CPU, and each was measured to
 pay (``benchmarks/tagger_throughput.py`` and ``benchmarks/tagger_profile.py``; the figures
-are in the README's Measured section):
+are in docs/measured.md):
 
 - :class:`Dropout`: ``nn.Dropout`` with a cheaper random mask, used by the tagger;
 - :func:`fused_adam`: Adam's fused implementation (one loop over all the weights), used by
@@ -32,7 +32,7 @@ class Dropout(nn.Module):
     expected value is unchanged; in evaluation mode nothing is dropped. PyTorch draws its
     dropout mask with ``bernoulli_``, a noticeable share of a CPU training step
     (``benchmarks/tagger_profile.py``); comparing uniform random numbers with ``p`` makes the
-    same mask for less (figures in the README's Measured section). (The dropout *between*
+    same mask for less (figures in docs/measured.md). (The dropout *between*
     the LSTM's layers is PyTorch's own.)
     """
 

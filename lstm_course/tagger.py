@@ -334,10 +334,64 @@ class LSTMTagger(nn.Module):
             config = dict(payload["config"])
             if config.get("word_dropout") == 0.0:  # an option of checkpoints made before it went
                 del config["word_dropout"]
-            return cls(TaggerConfig(**config), TaggerVocabs(**vocabs))
+            config, vocabs = TaggerConfig(**config), TaggerVocabs(**vocabs)
+            # before the model is built: an edited num_layers=10**6 or hidden_dim=6000 would
+            # otherwise make millions of (meta) parameters, or allocate gigabytes, first
+            check_weight_shapes(payload["state_dict"], config, vocabs)
+            return cls(config, vocabs)
 
         model, _ = load_model(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, build, map_location)
         return model
+
+
+def weight_shapes(config: TaggerConfig, vocabs: TaggerVocabs) -> dict[str, tuple[int, ...]]:
+    """The name and shape of every weight of ``LSTMTagger(config, vocabs)``, by arithmetic
+    alone (no model is built): what a checkpoint's weights are checked against on load."""
+    shapes: dict[str, tuple[int, ...]] = {
+        "word_embeddings.weight": (len(vocabs.words), config.word_dim)
+    }
+    features = config.word_dim
+    if config.char_dim:
+        shapes["char_embeddings.weight"] = (len(vocabs.chars), config.char_dim)
+        shapes["char_conv.weight"] = (config.char_filters, config.char_dim, config.char_width)
+        shapes["char_conv.bias"] = (config.char_filters,)
+        features += config.char_filters
+    gates = config.hidden_dim * {"lstm": 4, "gru": 3, "rnn": 1}[config.rnn]
+    directions = 2 if config.bidirectional else 1
+    for layer in range(config.num_layers):
+        inputs = features if layer == 0 else config.hidden_dim * directions
+        for suffix in ("", "_reverse")[:directions]:
+            shapes[f"rnn.weight_ih_l{layer}{suffix}"] = (gates, inputs)
+            shapes[f"rnn.weight_hh_l{layer}{suffix}"] = (gates, config.hidden_dim)
+            shapes[f"rnn.bias_ih_l{layer}{suffix}"] = (gates,)
+            shapes[f"rnn.bias_hh_l{layer}{suffix}"] = (gates,)
+    shapes["hidden2tag.weight"] = (len(vocabs.tags), config.hidden_dim * directions)
+    shapes["hidden2tag.bias"] = (len(vocabs.tags),)
+    return shapes
+
+
+def check_weight_shapes(weights: object, config: TaggerConfig, vocabs: TaggerVocabs) -> None:
+    """A ``ValueError`` naming the first weight that ``config`` and ``vocabs`` do not
+    explain, checked in a loop no longer than the weights themselves: a configuration
+    edited to ask for a million layers is refused at once."""
+    if not isinstance(weights, dict):
+        raise TypeError(f"'state_dict' is a {type(weights).__name__}, not a dict of tensors")
+    directions = 2 if config.bidirectional else 1
+    layers = (len(weights) - 2 - 3 * bool(config.char_dim) - 1) // (4 * directions)
+    if config.num_layers != layers:
+        raise ValueError(
+            f"the configuration says num_layers={config.num_layers}, but the file has "
+            f"{len(weights)} weights, which make {max(layers, 0)} layers"
+        )
+    for name, shape in weight_shapes(config, vocabs).items():
+        if name not in weights:
+            raise ValueError(f"the weights have no {name!r}, which the configuration needs")
+        got = tuple(getattr(weights[name], "shape", ()))
+        if got != shape:
+            raise ValueError(
+                f"weight {name!r} has shape {got}, but the configuration and vocabularies "
+                f"make it {shape}"
+            )
 
 
 def _check_words(sentence: Sequence[str], index: int) -> list[str]:

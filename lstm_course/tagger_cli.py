@@ -29,8 +29,21 @@ SCRIPT_PROG = "lstm-tagger"
 MAX_SEED = 2**64 - 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a hint where its own message leaves a learner stuck."""
+
+    def error(self, message: str):  # type: ignore[override]
+        if "required: text" in message:
+            # `tag m.pt -x`: argparse took the text for an option and says it is missing
+            message += (
+                "; text that starts with '-' goes after '--', e.g. "
+                f"{self.prog} m.pt -- '-x is a word'"
+            )
+        super().error(message)
+
+
 def _parser(prog: str = MODULE_PROG) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description=tagger.__doc__.splitlines()[0])
+    p = _Parser(prog=prog, description=tagger.__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a tagger on a CoNLL-U file, keeping the best on dev")
     t.add_argument("--train", required=True, type=Path, help="training CoNLL-U file")
@@ -70,9 +83,26 @@ def _checked_training_options(args: argparse.Namespace) -> Path:
     if args.precision == "bfloat16":
         require_bfloat16(default_device())
     for option, f in (("--train", args.train), ("--dev", args.dev)):
-        if not f.is_file():
-            raise FileNotFoundError(f"no such file: {f} ({option})")
-    return check_output_path(args.out, inputs=(args.train, args.dev))
+        _check_input_file(f, option)
+    return check_output_path(
+        args.out, inputs=(args.train, args.dev), replaces=tagger.CHECKPOINT_FORMAT
+    )
+
+
+def _check_input_file(path: Path, option: str) -> None:
+    """A ``FileNotFoundError`` that says what ``path`` is, if it is not a file to read."""
+    if path.is_dir():
+        raise FileNotFoundError(f"{path} ({option}) is a folder; give a CoNLL-U file in it")
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path} ({option})")
+
+
+def _read_sentences(path: Path, option: str) -> list:
+    """The sentences of ``path``; a file with none (only comments, say) names itself."""
+    sentences = read_conllu(path)
+    if not sentences:
+        raise ValueError(f"{path} ({option}) has no sentences: only comments or blank lines")
+    return sentences
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
@@ -86,7 +116,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     try:
         if args.command == "train":
             out = _checked_training_options(args)
-            train_sents, dev_sents = read_conllu(args.train), read_conllu(args.dev)
+            train_sents = _read_sentences(args.train, "--train")
+            dev_sents = _read_sentences(args.dev, "--dev")
             # training.train, looked up now: a test may stand in for it
             result = training.train(
                 train_sents,
@@ -102,9 +133,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             print(f"best dev accuracy {best:.2f}% (epoch {result.best_epoch}); saved {out}")
         elif args.command == "evaluate":
             model = LSTMTagger.load(args.model)
-            if not args.file.is_file():
-                raise FileNotFoundError(f"no such file: {args.file}")
-            report = training.evaluate(model, read_conllu(args.file))
+            _check_input_file(args.file, "the file to evaluate on")
+            report = training.evaluate(model, _read_sentences(args.file, "the file"))
             percent = 100 * report.accuracy
             print(f"UPOS accuracy: {percent:.2f}% ({report.correct} of {report.total} words)")
         else:

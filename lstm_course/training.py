@@ -34,7 +34,7 @@ from lstm_course.speed import denormals_flushed, fused_adam
 from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 
 #: Sentences per training batch, and Adam's learning rate for it (measured on the course's
-#: 2-core CPU: see the README's Measured section).
+#: 2-core CPU: see docs/measured.md).
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_LR = 3e-3
 #: The largest total norm of the gradients of a step (see :func:`train_step`).
@@ -380,8 +380,8 @@ def default_bfloat16(device: torch.device | str, config: TaggerConfig) -> bool:
 
     On a CPU only PyTorch's LSTM has fused kernels (oneDNN) that compute in bfloat16; its GRU
     and RNN step through the sequence, where bfloat16's conversions cost more than its
-    cheaper products save: it made them slower, not faster (figures in the README's
-    Measured section).
+    cheaper products save: it made them slower, not faster (figures in
+    docs/measured.md).
     """
     return native_bfloat16(device) and config.rnn == "lstm"
 

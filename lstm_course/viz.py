@@ -160,7 +160,7 @@ def plot_states_heatmap(
             vmin=-vmax,
             vmax=vmax,
             xticklabels=labels,
-            yticklabels=max(1, values.shape[1] // 8),
+            yticklabels=1,  # every unit labelled: a lesson may discuss any of them
             cbar_ax=bar,
             cbar_kws={"label": "value", "orientation": "horizontal"},
         )
@@ -181,13 +181,18 @@ def plot_word_frequencies(counts: Mapping[str, int], corpus: str, top: int = 20)
         raise ValueError("no words to plot")
     ranked = sorted(counts.items(), key=lambda wc: -wc[1])
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.2))
+    # each word in quotes, so punctuation reads as a word of its own ('"', not a stray mark)
     ax1.bar(
-        [w for w, _ in ranked[:top]], [c for _, c in ranked[:top]], color=GATE_COLOURS["forget"]
+        [repr(w) for w, _ in ranked[:top]],
+        [c for _, c in ranked[:top]],
+        color=GATE_COLOURS["forget"],
     )
-    ax1.set_xlabel("word")
+    ax1.set_xlabel("word (in quotes)")
     ax1.set_ylabel("count")
     ax1.set_title(f"The {top} most frequent words of {corpus}")
-    ax1.tick_params(axis="x", rotation=60)
+    ax1.tick_params(axis="x", rotation=90, labelsize=12)
+    for label in ax1.get_xticklabels():
+        label.set_fontfamily("monospace")  # punctuation as wide as a letter
     ranks = np.arange(1, len(ranked) + 1)
     ax2.loglog(ranks, [c for _, c in ranked], marker=".", ls="none", alpha=0.4)
     ax2.set_xlabel("rank of the word (log scale)")
@@ -210,7 +215,8 @@ def plot_cutoff_tradeoff(
     ax1.set_ylabel("words in the vocabulary")
     ax1.set_title("The vocabulary shrinks fast ...")
     ax2.plot(cutoffs, [100 * c for c in coverage], marker="s", color=GATE_COLOURS["remember"])
-    ax2.set_ylim(0, 100)
+    ax2.set_ylim(0, 105)  # room above 100%, so the top point is not cut by the edge
+    ax2.set_yticks(range(0, 101, 20))
     ax2.set_xlabel("min_freq")
     ax2.set_ylabel("% of the running text it knows")
     ax2.set_title("... while the text it knows shrinks slowly")

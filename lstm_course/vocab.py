@@ -199,6 +199,7 @@ class Vocab:
         tokens, pad, unk = payload.get("tokens"), payload.get("pad_token"), payload.get("unk_token")
         if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
             raise ValueError(f"{source}: 'tokens' must be a list of strings")
+        _check_encodable(tokens, source)
         if len(set(tokens)) != len(tokens):
             raise ValueError(f"{source}: 'tokens' has duplicates")
         specials = [s for s in (pad, unk) if s is not None]
@@ -223,7 +224,30 @@ class Vocab:
             raise ValueError(
                 f"{path}: not a vocabulary file (its JSON is nested too deeply to read)"
             ) from None
+        except ValueError:  # int("1" * 5000): Python refuses numbers of over 4,300 digits
+            raise ValueError(
+                f"{path}: not a vocabulary file (it holds a number too long to read; a "
+                "vocabulary holds only strings)"
+            ) from None
         return cls.from_dict(payload, source=str(path))
+
+
+def _check_encodable(tokens: list[str], source: str) -> None:
+    """Refuse a token that is not valid Unicode text: a lone surrogate (``"\\ud800"``) reads
+    from JSON, but saving the vocabulary again would fail with ``UnicodeEncodeError``."""
+    try:
+        "".join(tokens).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    for i, t in enumerate(tokens):
+        try:
+            t.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"{source}: token {i} ({t!r}) is not valid Unicode text (a lone surrogate); "
+                "a vocabulary holds UTF-8 text only"
+            ) from None
 
 
 def _check_tokens(tokens: Iterable[str], where: str) -> list[str]:

@@ -206,3 +206,27 @@ def test_sampling_refuses_bad_settings_and_survives_a_tiny_temperature(vocab):
             greedy += vocab.decode([index])[0]
             logits, state = model(torch.tensor([[index]]), state)
     assert charlm.sample(model, "x", length=20, temperature=1e-30) == greedy
+
+
+def test_bits_per_file_split_the_surprise_by_file():
+    torch.manual_seed(0)
+    model = charlm.CharLM(charlm.char_vocab(), charlm.CharLMConfig(hidden_size=8))
+    pieces = ["def f(x):\n", "    return x\n", "y"]
+    per_file = charlm.bits_per_file(model, pieces)
+    bits = charlm.surprise_per_character(model, charlm.encode_text("".join(pieces), model.vocab))
+    assert per_file[:, 1].tolist() == [9, 13, 1]  # the first character is not predicted
+    assert per_file[:, 0].sum() == pytest.approx(bits.sum().item())
+    assert per_file[2, 0] == pytest.approx(bits[-1].item())
+
+
+def test_bits_with_units_zeroed_untouched_row_is_the_models_surprise():
+    torch.manual_seed(0)
+    model = charlm.CharLM(charlm.char_vocab(), charlm.CharLMConfig(hidden_size=8))
+    text = "print('hi')  # x\n"
+    bits, predicted = charlm.bits_with_units_zeroed(model, text, [[], [3], list(range(8))])
+    want = charlm.surprise_per_character(model, charlm.encode_text(text, model.vocab))
+    assert bits.shape == (3, len(text) - 1) and len(predicted) == len(text) - 1
+    torch.testing.assert_close(bits[0].double(), want, atol=1e-4, rtol=0)
+    assert not torch.allclose(bits[1], bits[0])  # zeroing a unit changes the predictions
+    with pytest.raises(ValueError):
+        charlm.bits_with_units_zeroed(model, text, [[8]])

@@ -141,3 +141,15 @@ def test_excerpts_are_the_starts_of_files_cut_after_a_whole_line(tmp_path):
     ]
     with pytest.raises(ValueError, match="chars must be at least 1"):
         corpus.excerpts(["a.py"], tmp_path, chars=0)
+
+
+def test_compressed_bits_per_file_add_up_to_the_whole_text_compressed():
+    import bz2
+
+    pieces = ["def f():\n    return 1\n" * 20, "x = [1, 2, 3]\n" * 30, "pass\n"]
+    per_file = corpus.compressed_bits_per_file(pieces, lambda b: bz2.compress(b, 9))
+    assert per_file.shape == (3, 2)
+    assert per_file[:, 1].tolist() == [len(p) for p in pieces]
+    assert per_file[:, 0].sum() == 8 * len(bz2.compress("".join(pieces).encode(), 9))
+    with pytest.raises(ValueError):
+        corpus.compressed_bits_per_file([], lambda b: b)

@@ -12,12 +12,13 @@ import test_exercises_lesson4 as l4
 import test_exercises_lesson5 as l5
 import test_exercises_lesson6 as l6
 import test_exercises_lesson7 as l7
+import test_exercises_lesson8 as l8
 import torch
 
 from lstm_course import exercises as ex
 from lstm_course.exercises import harness
 
-LESSONS = (l1, l2, l3, l4, l5, l6, l7)
+LESSONS = (l1, l2, l3, l4, l5, l6, l7, l8)
 
 
 def test_every_check_of_the_course_is_covered_by_its_lessons_cases():

@@ -4,6 +4,7 @@ however written, and plausible wrong ones that must fail with a hint."""
 import math
 
 import numpy as np
+import pytest
 import torch
 from exercise_cases import case_tests
 
@@ -47,10 +48,23 @@ def _no_tanh_on_memory(x, h, c, weight_ih, weight_hh, bias):
     return torch.sigmoid(o) * c, c
 
 
+def _old_memory_use_gate(x, h, c, weight_ih, weight_hh, bias):
+    # h from the old long-term memory c_{t-1}, not the new c_t
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    h_new = torch.sigmoid(o) * torch.tanh(c)
+    return h_new, torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+
+
 CASES = {
     ex.check_lstm_step: (
         [_lstm_step, _lstm_step_gate_by_gate],
-        [_wrong_gate_order, _notes_use_gate, _no_tanh_on_memory, lambda *a: a[1]],
+        [
+            _wrong_gate_order,
+            _notes_use_gate,
+            _old_memory_use_gate,
+            _no_tanh_on_memory,
+            lambda *a: a[1],
+        ],
     ),
     ex.check_memory_after_steps: (
         [0.9**10, 0.35, 0.349, 0.3487, torch.tensor(0.9) ** 10, np.float32(0.9) ** 10],
@@ -64,3 +78,18 @@ CASES = {
 test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_learners_turn = (
     case_tests(CASES)
 )
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (_wrong_gate_order, "Check the gate order"),
+        (_notes_use_gate, "o_t ⊙ tanh(f_t ⊙ c_{t-1})"),
+        (_old_memory_use_gate, "reads the old memory, o_t ⊙ tanh(c_{t-1})"),
+        (_no_tanh_on_memory, "no tanh on the memory"),
+    ],
+)
+def test_each_wrong_use_gate_gets_its_own_hint(answer, hint, capsys):
+    ex.check_lstm_step(answer)
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and hint in out, out

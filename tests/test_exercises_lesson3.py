@@ -44,6 +44,8 @@ CASES = {
             lambda words, w2i, unk: [w2i.setdefault(w, len(w2i)) for w in words],
             lambda words, w2i, unk: [w2i.get(w, 0) for w in words],
             lambda words, w2i, unk: [w2i[w] for w in words],  # KeyError
+            lambda words, w2i, unk: [w2i.get(w, len(w2i)) for w in words],  # "next free index"
+            lambda words, w2i, unk: [w2i.get(w, 4) for w in words],  # a hard-coded 4
         ],
     ),
     ex.check_vocab_size: ([3, np.int64(3), torch.tensor(3)], [1, 2, 4, 11, "3"]),

@@ -92,3 +92,15 @@ CASES = {
 test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_learners_turn = (
     case_tests(CASES)
 )
+
+
+def test_masked_accuracy_names_the_commonest_slip_a_mean_over_every_position(capsys):
+    """Averaging over all 15 positions (padding included) gives 9/15 = 0.6: the hint must say
+    so, not only "expected ..."."""
+    for slip in (
+        lambda s, t: (s.argmax(-1) == t).float().mean().item(),
+        lambda s, t: ((s.argmax(-1) == t) & (t != -100)).sum().item() / t.numel(),
+    ):
+        ex.check_masked_accuracy(slip)
+        out = capsys.readouterr().out
+        assert out.startswith("❌ Not yet: ") and "all 15 positions, padding included" in out, out

@@ -63,7 +63,34 @@ def _best_unit_abs_r(states, feature):
     return unit, abs(r)
 
 
+def _ablation(bits, at):
+    extra = np.asarray(bits[1], dtype=float) - np.asarray(bits[0], dtype=float)
+    at = np.asarray(at, dtype=bool)
+    inside = extra[at].mean() if at.any() else float("nan")
+    outside = extra[~at].mean() if (~at).any() else float("nan")
+    return inside, outside
+
+
+def _ablation_torch(bits, at):
+    extra = bits[1] - bits[0]
+    mask = torch.as_tensor(at)
+    return [extra[mask].mean(), extra[~mask].mean()]  # NaN for an empty side, as torch gives
+
+
 CASES = {
+    ex.check_ablation_effect: (
+        [_ablation, _ablation_torch],
+        [
+            lambda bits, at: tuple(-v for v in _ablation(bits, at)),  # row 0 minus row 1
+            lambda bits, at: (np.asarray(bits[1])[np.asarray(at)].mean(), 0.0),  # no subtraction
+            lambda bits, at: _ablation(bits, at)[0],  # one number
+            lambda bits, at: (
+                (np.asarray(bits[1]) - np.asarray(bits[0])).mean(),
+                (np.asarray(bits[1]) - np.asarray(bits[0])).mean(),
+            ),  # averaged over all characters
+            lambda bits, at: (0.0, 0.0) if not np.asarray(at).any() else _ablation(bits, at),
+        ],
+    ),
     ex.check_bits_per_character: (
         [_bpc, _bpc_by_hand],
         [

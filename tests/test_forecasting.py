@@ -347,3 +347,76 @@ def test_lesson7_baselines_are_the_packages(n, seasons, horizon, seed):
 def test_lesson7_skill_score_is_the_packages(error, naive_error):
     skill_score = lesson_function(LESSON, "skill_score")
     assert skill_score(error, naive_error) == pytest.approx(fc.skill_score(error, naive_error))
+
+
+# --------------------------------------------------------------------------- the strongest naive
+def test_seasonal_drift_is_the_mean_yearly_change_of_training():
+    series = sine(5 * SEASON, trend=0.1)
+    assert fc.seasonal_drift(series, SEASON) == pytest.approx(0.1 * SEASON)
+
+
+def test_seasonal_naive_with_drift_is_exact_on_a_sine_plus_a_line():
+    series = sine(10 * SEASON, trend=0.05)
+    origins = fc.forecast_origins(series.size, 2 * SEASON, 2 * SEASON, slice(0, series.size))
+    inputs, targets = fc.make_windows(series, origins, 2 * SEASON, 2 * SEASON)
+    drift = fc.seasonal_drift(series[: 4 * SEASON], SEASON)
+    forecast = fc.seasonal_naive_drift_forecast(inputs, 2 * SEASON, drift, SEASON)
+    np.testing.assert_allclose(forecast, targets, atol=1e-9)
+    plain = fc.seasonal_naive_forecast(inputs, 2 * SEASON, SEASON)
+    assert fc.mae(targets, plain) > 0.5  # without the drift it pays the trend
+
+
+def test_origins_skip_targets_that_were_filled():
+    measured = np.ones(30, dtype=bool)
+    measured[[12, 20]] = False
+    origins = fc.forecast_origins(30, 4, 3, slice(0, 30), measured=measured)
+    for t in origins:
+        assert measured[t + 1 : t + 4].all()
+    every = fc.forecast_origins(30, 4, 3, slice(0, 30))
+    kept = [t for t in every if measured[t + 1 : t + 4].all()]
+    np.testing.assert_array_equal(origins, kept)
+    with pytest.raises(ValueError, match="booleans"):
+        fc.forecast_origins(30, 4, 3, slice(0, 30), measured=np.ones(29, dtype=bool))
+    with pytest.raises(ValueError, match="no origin"):
+        fc.forecast_origins(30, 4, 3, slice(0, 30), measured=np.zeros(30, dtype=bool))
+
+
+# --------------------------------------------------------------------------- issue 33, point 9
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: fc.LinearAR.fit(np.zeros((0, 3)), np.zeros((0, 1))), "0 windows"),
+        (
+            lambda: fc.LinearAR.fit(np.arange(10.0).reshape(5, 2) ** 3 * 1e200, np.ones(5)),
+            "too large",
+        ),
+        (lambda: fc.LinearAR.fit(np.ones((5, 2)), np.ones(5), ridge=-1), ">= 0"),
+        (lambda: fc.LinearAR.fit(np.ones((5, 2)), np.ones(5), ridge="0.1"), "number"),
+        (lambda: fc.LinearAR.fit(np.ones((5, 2)), np.ones(5), ridge=np.nan), "finite"),
+        (
+            lambda: fc.recursive_forecast(lambda w: w[:, -1] * np.nan, np.ones((2, 3)), 4),
+            "NaN at step 1",
+        ),
+        (
+            lambda: fc.recursive_forecast(lambda w: w[:, -1] * np.inf, np.ones((2, 3)), 2),
+            "infinite",
+        ),
+        (lambda: fc.recursive_forecast(lambda w: "x", np.ones((2, 3)), 2), "not numbers"),
+        (lambda: fc.direct_forecast(lambda w: np.full((2, 4), np.nan), np.ones((2, 3)), 4), "NaN"),
+        (lambda: fc.Standardizer.fit([1e308, -1e308]), "overflows"),
+        (lambda: fc.seasonal_naive_drift_forecast(np.ones((1, 52)), 3, np.nan), "finite"),
+        (lambda: fc.mase([1.0], [2.0], scale=np.float64(-1)), "positive"),
+    ],
+)
+def test_forecasting_inputs_that_once_went_silently_wrong_are_one_clear_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_numpy_scalars_and_empty_origins_are_accepted():
+    fc.LinearAR.fit(np.random.default_rng(0).normal(size=(9, 2)), np.ones(9), ridge=np.float32(0.1))
+    inputs, targets = fc.make_windows(np.arange(10.0), [], 3, 1)
+    assert inputs.shape == (0, 3) and targets.shape == (0, 1)
+    assert fc.mase([1.0], [2.0], scale=np.float32(2.0)) == pytest.approx(0.5)
+    recursive = fc.recursive_forecast(lambda w: w[:, -1], np.ones((2, 3)), np.int64(2))
+    assert recursive.shape == (2, 2)

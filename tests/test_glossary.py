@@ -13,7 +13,7 @@ from torch import nn
 from lstm_course import glossary
 from lstm_course.cells import LSTMCell
 
-TABLES = {"LSTM": glossary.LSTM_TERMS, "GRU": glossary.GRU_TERMS}
+TABLES = {"LSTM": glossary.LSTM_TERMS, "GRU": glossary.GRU_TERMS, "modern": glossary.MODERN_TERMS}
 # a function written as letters, not as the TeX command (\tanh), is set in italics like a
 # product of variables t·a·n·h
 BARE_FUNCTION = re.compile(r"(?<![\\A-Za-z])(tanh|sigmoid|sigma|exp|log|softmax)(?![A-Za-z])")

@@ -105,3 +105,18 @@ def test_the_hop_stays_clear_of_the_long_term_memory_arrowhead(drawn):
     assert len(curves) == 1
     bulge_right = ax.transData.transform(np.column_stack(curves[0].get_data()))[:, 0].max()
     assert head_left - bulge_right > 10, "the hop touches the long-term memory's arrowhead"
+
+
+def test_the_use_gates_tanh_is_a_circle_and_the_legend_says_what_that_means(drawn):
+    """PyTorch's use-gate tanh has no weights (lesson 1, section 6): it is drawn as a circle,
+    an element-wise operation like × and +, not as a box like the layers with weights."""
+    _, ax, texts, boxes = drawn
+    tanhs = sorted((t for t in texts if t.get_text() == "$\\tanh$"), key=lambda t: t.get_position())
+    assert len(tanhs) == 2  # the learn gate's g_t (a layer) and the use gate's (element-wise)
+    circles = [p.get_window_extent() for p in ax.patches if isinstance(p, Circle)]
+    for tanh, element_wise in zip(tanhs, (False, True), strict=True):
+        centre = np.array(boxes[id(tanh)].get_points()).mean(axis=0)
+        assert any(c.contains(*centre) for c in circles) == element_wise, tanh.get_position()
+    legend = [t.get_text() for t in texts]
+    assert "box: weights + activation" in legend
+    assert "circle: element-wise, no weights" in legend

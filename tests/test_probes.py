@@ -290,3 +290,54 @@ def test_unit_vs_probe_keeps_per_file_sums_that_give_its_scores():
     assert result.unit_sums.shape == result.probe_sums.shape == (4, 6)
     assert np.isclose(probes.pearson_from_sums(result.unit_sums.sum(0)), result.unit_r)
     assert np.isclose(probes.pearson_from_sums(result.probe_sums.sum(0)), result.probe_r)
+
+
+# ---------------------------------------------------------------- lesson 6's helpers
+def _reports(seed=0):
+    rng = np.random.default_rng(seed)
+    fit, score = rng.normal(size=(120, 4)), rng.normal(size=(90, 4))
+    feats = {"a": fit[:, 0] + 0.1 * rng.normal(size=120)}
+    score_feats = {"a": score[:, 0] + 0.1 * rng.normal(size=90)}
+    good = probes.unit_vs_probe(fit, feats, score, score_feats, [30, 30, 30])
+    noise = probes.unit_vs_probe(fit[:, 1:], feats, score[:, 1:], score_feats, [30, 30, 30])
+    return {"good": good, "noise": noise}
+
+
+def test_differences_give_the_difference_of_r_inside_its_interval():
+    reports = _reports()
+    gaps = probes.differences(reports, {"g - n": ("good", "noise", "probe", "probe")})
+    d, low, high = gaps["g - n"]["a"]
+    assert d == pytest.approx(reports["good"]["a"].probe_r - reports["noise"]["a"].probe_r)
+    assert 0 < low <= d <= high  # the reader of the right unit is clearly better
+
+
+def test_differences_need_per_file_sums():
+    rng = np.random.default_rng(1)
+    x, f = rng.normal(size=(40, 2)), {"a": rng.normal(size=40)}
+    bare = {"r": probes.unit_vs_probe(x, f, x, f)}
+    with pytest.raises(ValueError, match="score_lengths"):
+        probes.differences(bare, {"x": ("r", "r", "probe", "unit")})
+
+
+def test_intervals_contain_each_score():
+    reports = _reports(2)
+    found = probes.intervals(reports)
+    for (name, feature, what), (low, high) in found.items():
+        assert low <= getattr(reports[name][feature], what) + 1e-9 and low <= high
+
+
+def test_last_characters_codes_each_character_back():
+    out = probes.last_characters(torch.tensor([2, 0, 1]), size=3, k=2)
+    assert out.shape == (3, 6)
+    assert out[2].tolist() == [0, 1, 0, 1, 0, 0]  # now 1, one back 0
+    assert out[0, 3:].sum() == 0  # nothing one step before the first character
+    with pytest.raises(ValueError):
+        probes.last_characters(torch.tensor([3]), size=3)
+
+
+def test_first_window_finds_whole_lines_with_all_three():
+    text = "x = 1\n\ny = f('a')  # c\nz\n"
+    a, b = probes.first_window(text, probes.code_features(text), longest=40)
+    assert text[a:b] == "x = 1\n\ny = f('a')  # c\n"  # from the first non-empty line
+    with pytest.raises(ValueError):
+        probes.first_window(text, probes.code_features(text), longest=5)

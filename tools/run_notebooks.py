@@ -12,7 +12,8 @@ stored outputs stay those of the CPU run that nbval checks. A line reads
     06_inside_an_lstm.ipynb          cuda   failed in code cell 12: ... 30.5 s
 
 and the exit status is 1 if any lesson failed, 2 if the command itself was misused (a device
-that is not here, a lesson that does not exist), which is checked before any lesson runs.
+that is not here, an argument that names no lesson), which is checked before any lesson runs,
+and 130 on Ctrl-C (one line, which says which lesson was running).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from lstm_course.files import one_line
 from lstm_course.runtime import DEVICE_ENV, default_device
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -49,7 +51,8 @@ def run(path: Path, timeout: int) -> str:
             ),
             "?",
         )
-        last_line = str(error).strip().splitlines()[-1][:80]
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        last_line = one_line(lines[-1] if lines else type(error).__name__, limit=80)
         return f"failed in code cell {failed}: {last_line}"
     return "ok"
 
@@ -62,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.timeout < 1:
         return _usage_error(f"--timeout must be at least 1 second, got {args.timeout}")
-    if args.device:
+    if args.device is not None:
+        if not args.device.strip():
+            return _usage_error("--device must name a device: cpu, cuda, cuda:N or mps")
         os.environ[DEVICE_ENV] = args.device  # the kernels inherit it
     try:
         device = str(default_device())  # also checks that the device exists here
@@ -73,19 +78,47 @@ def main(argv: list[str] | None = None) -> int:
                 f"{DEVICE_ENV}={args.device!r}", f"--device {args.device!r}"
             ).replace("unset the variable", "leave --device out")
         return _usage_error(message)
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    every = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if not every:
+        return _usage_error(f"no lessons in {NOTEBOOKS}")
+    paths = every
     if args.lessons:
-        paths = [p for p in paths if any(p.name.startswith(lesson) for lesson in args.lessons)]
-    if not paths:
-        return _usage_error(f"no lesson matches {' '.join(args.lessons) or 'the notebooks folder'}")
+        try:
+            paths = selected(every, args.lessons)
+        except ValueError as e:
+            return _usage_error(str(e))
     failures = 0
-    for path in paths:
-        start = time.perf_counter()
-        verdict = run(path, args.timeout)
-        failures += verdict != "ok"
-        seconds = time.perf_counter() - start
-        print(f"{path.name:36s} {device:7s} {verdict:45s} {seconds:6.1f} s", flush=True)
+    path = paths[0]
+    try:
+        for path in paths:
+            start = time.perf_counter()
+            verdict = run(path, args.timeout)
+            failures += verdict != "ok"
+            seconds = time.perf_counter() - start
+            print(f"{path.name:36s} {device:7s} {verdict:45s} {seconds:6.1f} s", flush=True)
+    except KeyboardInterrupt:
+        print(f"interrupted while running {path.name}; later lessons did not run", file=sys.stderr)
+        return 130
     return 1 if failures else 0
+
+
+def selected(every: list[Path], lessons: list[str]) -> list[Path]:
+    """The lessons of ``every`` that ``lessons`` name, in course order: each argument a
+    lesson number (``4`` or ``04``) or the start of a lesson's file name (``04_pos``); an
+    argument that names none (``99``, ``0``, an empty one) is a ``ValueError``."""
+    chosen: set[Path] = set()
+    for lesson in lessons:
+        name = Path(lesson.strip()).name
+        if name.isdigit():
+            matches = [p for p in every if int(p.name[:2]) == int(name)]
+        else:
+            matches = [p for p in every if name and p.name.startswith(name)]
+        if not matches:
+            numbers = ", ".join(p.name[:2] for p in every)
+            shown = lesson if lesson.strip() else repr(lesson)
+            raise ValueError(f"no lesson matches {shown}: give a lesson number ({numbers})")
+        chosen.update(matches)
+    return [p for p in every if p in chosen]
 
 
 def _usage_error(message: str) -> int:

@@ -23,7 +23,9 @@ interrupted run leaves the old notebook as it was. One line per lesson, for exam
 
     06_inside_an_lstm.ipynb          saved                                    88.1 s
 
-and the exit status is 1 if any lesson failed, 2 for bad arguments (checked first).
+and the exit status is 1 if any lesson failed, 2 for bad arguments (checked first: a
+notebook that is not one, or one in a folder the tool cannot write to), 130 on Ctrl-C (one
+line; the lesson that was running is left as it was).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from lstm_course.files import atomic_write
+from lstm_course.files import OutputPathError, atomic_write, check_output_path, one_line
 from lstm_course.runtime import DEVICE_ENV
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -119,15 +121,19 @@ def save(path: Path, timeout: int) -> str:
     try:
         execute(nb, path.parent, timeout)
     except CellExecutionError as error:
-        return f"not saved, a cell failed: {error.ename}: {error.evalue}"[:60]
+        # one line, whatever the error's text holds: the verdict is one column of a table
+        return one_line(f"not saved, a cell failed: {error.ename}: {error.evalue}", limit=60)
     except CellTimeoutError:
         return f"not saved, a cell ran longer than {timeout} s"
     except DeadKernelError:
         return "not saved, the kernel died"
     fix_for_readers_without_a_kernel(nb)
     nbformat.validate(nb)
-    with atomic_write(path, "w", encoding="utf-8") as f:
-        nbformat.write(nb, f)
+    try:
+        with atomic_write(path, "w", encoding="utf-8") as f:
+            nbformat.write(nb, f)
+    except OSError as error:  # a full disk, permissions changed while it ran
+        return one_line(f"not saved: {error}", limit=60)
     return "saved"
 
 
@@ -144,6 +150,10 @@ def _lessons(parser: argparse.ArgumentParser, names: list[str]) -> list[Path]:
         except Exception as error:  # unreadable JSON, or not a notebook: say which file
             first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
             parser.error(f"{path}: not a readable notebook: {first_line[:120]}")
+        try:  # before any lesson runs: a read-only folder found after an hour is too late
+            check_output_path(path)
+        except OutputPathError as error:
+            parser.error(one_line(error))
     return paths
 
 
@@ -157,12 +167,20 @@ def main(argv: list[str] | None = None) -> int:
     paths = _lessons(parser, args.notebooks)
     os.environ[DEVICE_ENV] = "cpu"  # the kernels inherit it: stored outputs are the CPU run
     failures = 0
-    for path in paths:
-        start = time.perf_counter()
-        verdict = save(path, args.timeout)
-        failures += verdict != "saved"
-        seconds = time.perf_counter() - start
-        print(f"{path.name:36s} {verdict:60s} {seconds:6.1f} s", flush=True)
+    path = paths[0]
+    try:
+        for path in paths:
+            start = time.perf_counter()
+            verdict = save(path, args.timeout)
+            failures += verdict != "saved"
+            seconds = time.perf_counter() - start
+            print(f"{path.name:36s} {verdict:60s} {seconds:6.1f} s", flush=True)
+    except KeyboardInterrupt:
+        print(
+            f"interrupted while running {path.name}; it is unchanged and later lessons did not run",
+            file=sys.stderr,
+        )
+        return 130
     return 1 if failures else 0
 
 

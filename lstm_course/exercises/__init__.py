@@ -9,7 +9,7 @@ state alone. Whatever the answer is or does (NaN, a wrong type, an exception, ``
 a check prints that one line and raises nothing: every ``check_*`` is wrapped in
 :func:`_never_crashes`, and a new one must be too (a test checks it).
 
-One module per lesson (``lesson1`` … ``lesson7``) holds that lesson's checks and imports
+One module per lesson (``lesson1`` … ``lesson8``) holds that lesson's checks and imports
 only what that lesson needs; :mod:`lstm_course.exercises.harness` holds what they share.
 Every check is importable from here, as the notebooks do:
 ``from lstm_course.exercises import check_lstm_step``. The lesson modules are imported on
@@ -37,16 +37,22 @@ _LESSON_OF = {
     "check_decode_predictions": "lesson4",
     "check_masked_accuracy": "lesson4",
     "check_unknown_rate": "lesson4",
+    "check_ablation_effect": "lesson6",
     "check_adding_over_seeds": "lesson5",
     "check_paper_gru_step": "lesson5",
     "check_set_forget_bias": "lesson5",
     "check_best_unit": "lesson6",
     "check_bits_per_character": "lesson6",
     "check_position_in_line": "lesson6",
+    "check_conformal_half_width": "lesson7",
+    "check_forecast_origins": "lesson7",
     "check_make_windows": "lesson7",
+    "check_scale_on_training": "lesson7",
     "check_seasonal_naive": "lesson7",
     "check_skill_score": "lesson7",
     "check_split_in_time": "lesson7",
+    "check_log_space_scan": "lesson8",
+    "check_stabilised_slstm_step": "lesson8",
 }
 
 __all__ = sorted(_LESSON_OF)

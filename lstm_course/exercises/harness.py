@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import torch
@@ -20,6 +21,14 @@ from torch import nn
 from lstm_course.files import one_line
 
 _NOT_ANSWERED = (Ellipsis, None)
+#: The most items read from an answer whose length no check states (an endless iterator
+#: such as ``itertools.count()`` would otherwise fill the memory, or never end).
+MAX_ITEMS = 100_000
+
+
+class _TooManyItems(ValueError):
+    """An answer with more items than the exercise asks for (an endless iterator, say):
+    :func:`_never_crashes` prints it as the verdict, without the "could not be checked"."""
 
 
 def _verdict(ok: bool, message: str = "") -> None:
@@ -48,7 +57,11 @@ def _never_crashes(check: Callable[[Any], None]) -> Callable[[Any], None]:
     def run(answer: Any) -> None:
         try:
             check(answer)
-        except (Exception, SystemExit) as error:
+        except KeyboardInterrupt:
+            raise
+        except _TooManyItems as error:
+            _verdict(False, str(error))
+        except BaseException as error:  # GeneratorExit and the learner's own ones too
             asked = (check.__doc__ or "").strip().split("\n\n")[0]
             _verdict(
                 False,
@@ -86,7 +99,9 @@ def _call(fn: Callable, *args: Any) -> tuple[bool, Any]:
         return False, f"expected a function, got {type(fn).__name__}"
     try:
         return True, fn(*args)
-    except (Exception, SystemExit) as e:  # the learner's code may raise anything: report it
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # the learner's code may raise anything: report it
         return False, f"your function raised {_describe(e)}"
 
 
@@ -123,12 +138,28 @@ def _wanted_number(answer: Any, what: str = "give") -> str:
     return f"{what} a finite number (an int, a float or a one-element tensor), got {_show(answer)}"
 
 
-def _int_list(values: Any) -> list[int] | None:
-    """``values`` as a list of ints, if it is a sequence of whole numbers; else None."""
+def _items(values: Iterable, most: int = MAX_ITEMS) -> list:
+    """The items of ``values`` as a list, reading at most ``most`` + 1 of them: more than
+    ``most`` is :class:`_TooManyItems` ("too many items"), so an endless iterator costs
+    ``most`` items, not all the memory. Whatever iterating raises is raised."""
     if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
-        return None
+        raise TypeError(f"expected a list, got {_show(values)}")
+    items = list(itertools.islice(iter(values), most + 1))
+    if len(items) > most:
+        raise _TooManyItems(
+            f"too many items: your answer goes on past {most:,} items (an endless iterator "
+            f"such as itertools.count()?); the exercise needs {most:,} at most"
+        )
+    return items
+
+
+def _int_list(values: Any, most: int = MAX_ITEMS) -> list[int] | None:
+    """``values`` as a list of ints, if it is a sequence of whole numbers; else None (more
+    than ``most`` items: :class:`_TooManyItems`)."""
     try:
-        items = list(values)
+        items = _items(values, most)
+    except _TooManyItems:
+        raise
     except Exception:
         return None
     result = []
@@ -140,10 +171,26 @@ def _int_list(values: Any) -> list[int] | None:
     return result
 
 
+def _plain_int(value: Any) -> int | None:
+    """An exact ``int`` from an int (or a subclass of it, whose ``==`` may say anything:
+    its value is what counts); else None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return int.__int__(value)
+
+
+def _plain_tensor(value: torch.Tensor) -> torch.Tensor:
+    """A copy of ``value`` as a plain ``torch.Tensor``: a subclass's ``__torch_function__``
+    (one whose subtraction always gives 0, say) has no say in the comparison."""
+    with torch._C.DisableTorchFunctionSubclass():
+        return torch.Tensor.as_subclass(value, torch.Tensor).detach().clone()
+
+
 def _close(got: Any, want: torch.Tensor, what: str, atol: float = 1e-8) -> str | None:
     """None if ``got`` is a tensor equal to ``want``; else what is wrong with it."""
     if not isinstance(got, torch.Tensor):
         return f"{what} should be a tensor, got {type(got).__name__}"
+    got = _plain_tensor(got)
     if got.shape != want.shape:
         return f"{what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}"
     if got.device != want.device or got.layout != torch.strided or got.is_complex():

@@ -24,6 +24,41 @@ from lstm_course.exercises.harness import (
 )
 
 
+def _use_gate_hint(
+    value: Any,
+    c_new: torch.Tensor,
+    x: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+    torch_cell: nn.LSTMCell,
+    bias: torch.Tensor,
+) -> str | None:
+    """A hint for an h that is right everywhere but in what the use gate's tanh reads."""
+    f, o = (x @ torch_cell.weight_ih.T + h @ torch_cell.weight_hh.T + bias).chunk(4, 1)[1::2]
+    use = torch.sigmoid(o)
+    new_memory = "PyTorch's h_t is o_t ⊙ tanh(c_t), with the new long-term memory c_t"
+    wrong_reads = (
+        (
+            use * torch.tanh(torch.sigmoid(f) * c),
+            "that is the lecture's use gate with W_u = I, o_t ⊙ tanh(f_t ⊙ c_{t-1}) "
+            f"(lesson 1, section 6); {new_memory}.",
+        ),
+        (
+            use * torch.tanh(c),
+            "your h reads the old memory, o_t ⊙ tanh(c_{t-1}): compute c_t first, then "
+            f"{new_memory} (lesson 1, section 6).",
+        ),
+        (
+            use * c_new,
+            f"your h has no tanh on the memory, o_t ⊙ c_t: {new_memory} squashed by tanh.",
+        ),
+    )
+    for wrong, hint in wrong_reads:
+        if _close(value, wrong, "h") is None:
+            return hint
+    return None
+
+
 @_never_crashes
 def check_lstm_step(fn: Callable) -> None:
     """``fn(x, h, c, weight_ih, weight_hh, bias) -> (h, c)``: one LSTM step, torch's way."""
@@ -41,18 +76,12 @@ def check_lstm_step(fn: Callable) -> None:
         for value, want, name in zip(got, (want_h, want_c), ("h", "c"), strict=True):
             problem = _close(value, want, f"{name} ({size})")
             if problem:
-                _, f, _, o = (x @ torch_cell.weight_ih.T + h @ torch_cell.weight_hh.T + bias).chunk(
-                    4, 1
+                hint = (
+                    _use_gate_hint(value, want_c, x, h, c, torch_cell, bias)
+                    if name == "h"
+                    else None
                 )
-                notes_h = torch.sigmoid(o) * torch.tanh(torch.sigmoid(f) * c)
-                if name == "h" and _close(value, notes_h, "h") is None:
-                    return _verdict(
-                        False,
-                        "that is the lecture's use gate with W_u = I, o_t ⊙ tanh(f_t ⊙ c_{t-1}) "
-                        "(lesson 1, section 6); PyTorch's h_t is o_t ⊙ tanh(c_t), with the new "
-                        "long-term memory.",
-                    )
-                return _verdict(False, problem + ". Check the gate order: i, f, g, o.")
+                return _verdict(False, hint or problem + ". Check the gate order: i, f, g, o.")
     return _verdict(True, "your step matches torch.nn.LSTMCell.")
 
 

@@ -29,9 +29,12 @@ def check_encode_with_unk(fn: Callable) -> None:
     if _unanswered(fn):
         return
     word2idx = {"the": 0, "cat": 1, "ate": 2, "cheese": 3}
+    # unk_index is never len(word2idx) and changes from case to case, and two cases hold
+    # unknown words, so the notes' "next free index" (len(word2idx)) and a fixed number fail
     cases = [
         (["the", "cat", "ate", "the", "cheese"], 4, [0, 1, 2, 0, 3]),
-        (["the", "dog", "ate", "pizza"], 4, [0, 4, 2, 4]),
+        (["the", "dog", "ate", "pizza"], 1, [0, 1, 2, 1]),
+        (["a", "cat", "ate", "cake"], 7, [7, 1, 2, 7]),
         ([], 9, []),
     ]
     for words, unk, want in cases:
@@ -45,12 +48,12 @@ def check_encode_with_unk(fn: Callable) -> None:
                 f"encoding {words} changed the dictionary to {given}: look words up with "
                 "dict.get, which adds nothing",
             )
-        indices = _int_list(got)
+        indices = _int_list(got, most=len(want))
         if indices is None:
             return _verdict(False, f"return a list of indices (ints), got {_show(got)}")
         got = indices
         if got != want:
-            return _verdict(False, f"for {words} expected {want}, got {got}")
+            return _verdict(False, f"for {words} with unk_index={unk} expected {want}, got {got}")
     return _verdict(True, "unknown words get the <unk> index and the dictionary is unchanged.")
 
 

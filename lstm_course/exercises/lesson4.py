@@ -15,9 +15,11 @@ from lstm_course.data import TaggedSentence
 from lstm_course.exercises.harness import (
     _as_number,
     _call,
+    _items,
     _never_crashes,
     _own_rng,
     _show,
+    _TooManyItems,
     _unanswered,
     _verdict,
     _wanted_number,
@@ -48,8 +50,15 @@ def check_masked_accuracy(fn: Callable) -> None:
     got = _as_number(got)
     if abs(got - want) < 1e-6:
         return _verdict(True, f"{real - 1} of {real} real words right; the padding did not count.")
-    if abs(got - 14 / 15) < 1e-6:
-        return _verdict(False, "the padded positions (tag -100) must not count.")
+    positions = tags.numel()
+    if abs(got - (real - 1) / positions) < 1e-6:  # the commonest slip: a mean over every slot
+        return _verdict(
+            False,
+            f"you divided by all {positions} positions, padding included: divide by the "
+            f"{real} real words only (tags != -100).",
+        )
+    if abs(got - (positions - 1) / positions) < 1e-6:
+        return _verdict(False, "the padded positions (tag -100) must not count as right.")
     return _verdict(False, f"expected {want:.4f}, got {got:.4f}")
 
 
@@ -88,7 +97,7 @@ def check_decode_predictions(fn: Callable) -> None:
     ok, got = _call(fn, scores.clone(), torch.tensor([3, 2]), tag_vocab)
     if not ok:
         return _verdict(False, got)
-    tagged = _tag_lists(got)
+    tagged = _tag_lists(got, most=len(want), longest=scores.shape[1])
     if tagged is None:
         return _verdict(False, f"return a list of lists of tags (str), got {_show(got)}")
     if tagged == want:
@@ -98,12 +107,18 @@ def check_decode_predictions(fn: Callable) -> None:
     return _verdict(False, f"expected {want}, got {_show(tagged, limit=200)}")
 
 
-def _tag_lists(value: Any) -> list[list[str]] | None:
-    """``value`` as a list of lists of str, if it is a sequence of sequences of str."""
+def _tag_lists(value: Any, most: int, longest: int) -> list[list[str]] | None:
+    """``value`` as a list of lists of str, if it is a sequence of sequences of str; at
+    most ``most`` rows of ``longest`` tags are read (more: "too many items")."""
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
         return None
     try:
-        rows = [row if isinstance(row, (str, bytes, dict)) else list(row) for row in value]
+        rows = [
+            row if isinstance(row, (str, bytes, dict)) else _items(row, longest)
+            for row in _items(value, most)
+        ]
+    except _TooManyItems:  # the verdict says so
+        raise
     except Exception:  # not iterable, or iterating it raises
         return None
     if any(isinstance(row, (str, bytes, dict)) for row in rows):

@@ -19,10 +19,12 @@ from lstm_course.exercises.harness import (
     _as_number,
     _call,
     _close,
+    _items,
     _never_crashes,
     _own_rng,
     _random_cells,
     _show,
+    _TooManyItems,
     _unanswered,
     _verdict,
 )
@@ -164,7 +166,9 @@ def check_adding_over_seeds(fn: Callable) -> None:
     values = None
     if not isinstance(got, (str, bytes, dict)) and hasattr(got, "__iter__"):
         try:
-            values = [_as_number(v) for v in got]
+            values = [_as_number(v) for v in _items(got, len(_ADDING_SEEDS))]
+        except _TooManyItems:
+            raise
         except Exception:  # iterating the answer raised
             values = None
     if values is None or len(values) != len(_ADDING_SEEDS) or None in values:

@@ -118,3 +118,47 @@ def check_best_unit(fn: Callable) -> None:
     if not math.isclose(float(r), r_all[4], abs_tol=1e-4):
         return _verdict(False, f"unit 4 is right, but its r is {r_all[4]:.4f}, not {float(r):.4f}")
     return _verdict(True, f"unit 4, r = {r_all[4]:.2f}: strongly negative is as good as positive.")
+
+
+@_never_crashes
+def check_ablation_effect(fn: Callable) -> None:
+    """``fn(bits, at) -> (extra_at, extra_elsewhere)``: the mean extra bits (row 1 minus row
+    0) at the marked characters and at the others; NaN for a side with no characters."""
+    if _unanswered(fn):
+        return
+    gen = np.random.default_rng(6)
+    for n in (40, 7):
+        bits = np.abs(gen.normal(2.0, 1.0, (2, n)))
+        at = gen.random(n) < 0.3
+        at[0], at[1] = True, False
+        extra = bits[1] - bits[0]
+        want = (extra[at].mean(), extra[~at].mean())
+        ok, got = _call(fn, torch.tensor(bits), at)
+        if not ok:
+            return _verdict(False, got)
+        if not (isinstance(got, tuple | list) and len(got) == 2):
+            return _verdict(False, f"return a pair (extra_at, extra_elsewhere), got {_show(got)}")
+        values = [_as_number(v) for v in got]
+        if any(v is None for v in values):
+            return _verdict(False, _wanted_number(got, "return two"))
+        if all(math.isclose(v, -w, abs_tol=1e-6) for v, w in zip(values, want, strict=True)):
+            return _verdict(
+                False, "the sign is flipped: extra bits are row 1 (zeroed) minus row 0."
+            )
+        if math.isclose(values[0], bits[1][at].mean(), abs_tol=1e-6):
+            return _verdict(False, "that is the zeroed model's bits; subtract the untouched row 0.")
+        if not all(math.isclose(v, w, abs_tol=1e-6) for v, w in zip(values, want, strict=True)):
+            return _verdict(
+                False,
+                f"expected ({want[0]:.3f}, {want[1]:.3f}), got ({values[0]:.3f}, {values[1]:.3f})",
+            )
+    ok, got = _call(fn, torch.ones(2, 5), np.zeros(5, dtype=bool))
+    if not ok:
+        return _verdict(False, "with no marked character: " + str(got))
+    if not (isinstance(got, tuple | list) and len(got) == 2 and _is_nan(got[0])):
+        return _verdict(
+            False, "with no marked character the first average does not exist: return NaN."
+        )
+    return _verdict(
+        True, "the extra bits a zeroed unit costs, where it should matter and elsewhere."
+    )
