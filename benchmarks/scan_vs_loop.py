@@ -16,7 +16,7 @@ import argparse
 
 import torch
 
-from lstm_course.runtime import default_device, describe
+from lstm_course.runtime import default_device, describe, requested_device
 from lstm_course.scaling import LAYERS, loglog_slope, measure
 
 LENGTHS = (64, 256, 1024, 4096)
@@ -27,7 +27,14 @@ def main() -> None:
     parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: the course's)")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per measurement")
     args = parser.parse_args()
-    device = torch.device(args.device) if args.device else default_device()
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")  # exit status 2
+    try:
+        device = (
+            default_device() if args.device is None else requested_device(args.device, "--device")
+        )
+    except ValueError as e:
+        parser.error(str(e))
     print(f"device: {describe(device)}, threads: {torch.get_num_threads()}")
     results = measure(LENGTHS, LAYERS, rounds=args.rounds, device=device)
     print(f"{'layer':14s}" + "".join(f"{n:>12,d}" for n in LENGTHS) + "   (ms, forward+backward)")

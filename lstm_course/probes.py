@@ -183,41 +183,68 @@ def fit_probe(
     the fitting text (consecutive, not shuffled: neighbouring characters are nearly
     copies of each other, and a shuffled fold would test on copies of its training rows).
     """
+    return fit_probes(states, {"feature": feature}, penalties, folds)["feature"]
+
+
+def fit_probes(
+    states: Tensor | np.ndarray,
+    features: Mapping[str, np.ndarray],
+    penalties: Sequence[float] = RIDGE_PENALTIES,
+    folds: int = 5,
+) -> dict[str, Probe]:
+    """:func:`fit_probe` for several features of the same states at once.
+
+    Each probe is the one :func:`fit_probe` would fit; the costly part, every block's
+    ``x'x`` (units x units over thousands of characters), depends on the states alone, so it
+    is computed once for all features instead of once per feature.
+    """
     s = _states(states)
-    y = _feature(feature, "feature", len(s))
     if folds < 2 or len(s) < 2 * folds:
         raise ValueError(f"need folds >= 2 and at least {2 * folds} steps, got {len(s)}")
     if not penalties or min(penalties) <= 0:
         raise ValueError("give positive ridge penalties")
+    ys = {name: _feature(values, name, len(s)) for name, values in features.items()}
     mean, scale = s.mean(axis=0), s.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
     x = (s - mean) / scale
     blocks = np.array_split(np.arange(len(x)), folds)
+    # Sums per block (count, sum of x, x'x): any union of blocks is then a few additions, so
+    # cross-validation costs one pass over the text, not one per fold.
+    counts = [len(rows) for rows in blocks]
+    x_sums = [x[rows].sum(0) for rows in blocks]
+    grams = [x[rows].T @ x[rows] for rows in blocks]
+    eye = np.eye(x.shape[1])
 
-    # Sums per block (count, sum of x, sum of y, x'x, x'y): any union of blocks is then a
-    # few additions, so cross-validation costs one pass over the text, not one per fold.
-    stats = [
-        (len(rows), x[rows].sum(0), y[rows].sum(), x[rows].T @ x[rows], x[rows].T @ y[rows])
-        for rows in blocks
-    ]
+    def solver(y: np.ndarray) -> Callable[[list[int], float], tuple[np.ndarray, float]]:
+        y_sums = [y[rows].sum() for rows in blocks]
+        xys = [x[rows].T @ y[rows] for rows in blocks]
 
-    def solve(use: list[int], penalty: float) -> tuple[np.ndarray, float]:
-        n, sx, sy, xx, xy = (sum(stats[k][i] for k in use) for i in range(5))
-        x_mean, y_mean = sx / n, sy / n
-        gram = xx - n * np.outer(x_mean, x_mean)  # of the centred states
-        w = np.linalg.solve(gram + penalty * n * np.eye(len(x_mean)), xy - n * x_mean * y_mean)
-        return w, float(y_mean - x_mean @ w)
+        def solve(use: list[int], penalty: float) -> tuple[np.ndarray, float]:
+            n = sum(counts[k] for k in use)
+            x_mean = sum(x_sums[k] for k in use) / n
+            y_mean = sum(y_sums[k] for k in use) / n
+            gram = sum(grams[k] for k in use) - n * np.outer(x_mean, x_mean)  # centred
+            xy = sum(xys[k] for k in use) - n * x_mean * y_mean
+            w = np.linalg.solve(gram + penalty * n * eye, xy)
+            return w, float(y_mean - x_mean @ w)
 
-    def cv_error(penalty: float) -> float:
-        error = 0.0
-        for k, held in enumerate(blocks):
-            w, b = solve([j for j in range(folds) if j != k], penalty)
-            error += float(((x[held] @ w + b - y[held]) ** 2).sum())
-        return error
+        return solve
 
-    penalty = min(penalties, key=cv_error)
-    weights, bias = solve(list(range(folds)), penalty)
-    return Probe(weights, bias, mean, scale, float(penalty))
+    probes = {}
+    for name, y in ys.items():
+        solve = solver(y)
+
+        def cv_error(penalty: float, solve=solve, y=y) -> float:
+            error = 0.0
+            for k, held in enumerate(blocks):
+                w, b = solve([j for j in range(folds) if j != k], penalty)
+                error += float(((x[held] @ w + b - y[held]) ** 2).sum())
+            return error
+
+        penalty = min(penalties, key=cv_error)
+        weights, bias = solve(list(range(folds)), penalty)
+        probes[name] = Probe(weights, bias, mean, scale, float(penalty))
+    return probes
 
 
 # ---------------------------------------------------------------------- unit vs probe
@@ -259,13 +286,14 @@ def unit_vs_probe(
         )
     if set(fit_features) != set(score_features):
         raise ValueError("the fitting and scoring texts must have the same features")
+    fitted = fit_probes(fit_s, fit_features)
     results = {}
     for name in fit_features:
         fit_f = _feature(fit_features[name], name, len(fit_s))
         score_f = _feature(score_features[name], name, len(score_s))
         unit, r_fit = best_unit(fit_s, fit_f)
         unit_r = np.sign(r_fit) * _r(score_s[:, unit], score_f)
-        probe = fit_probe(fit_s, fit_f)
+        probe = fitted[name]
         prediction = probe.predict(score_s)
         probe_r = _r(prediction, score_f)
         sums = {}

@@ -52,7 +52,7 @@ def default_device() -> torch.device:
     Apple's MPS); else the CPU."""
     wanted = os.environ.get(DEVICE_ENV, "").strip()
     if wanted:
-        return _requested_device(wanted)
+        return requested_device(wanted)
     if torch.cuda.is_available():
         return torch.device("cuda")
     if _mps_available():
@@ -60,13 +60,15 @@ def default_device() -> torch.device:
     return torch.device("cpu")
 
 
-def _requested_device(name: str) -> torch.device:
-    """The device ``$LSTM_COURSE_DEVICE`` names, or a clear error if it is not here."""
+def requested_device(name: str, source: str = DEVICE_ENV) -> torch.device:
+    """The device ``name`` (``cpu``, ``cuda``, ``cuda:1``, ``mps``), or a ``ValueError`` in one
+    line if it is not a device name or this machine has no such device. ``source`` says where
+    the name came from (``$LSTM_COURSE_DEVICE`` or a command's option), for the message."""
     try:
         device = torch.device(name)
     except RuntimeError:
         raise ValueError(
-            f"{DEVICE_ENV}={name!r} is not a device name; use cpu, cuda, cuda:N or mps"
+            f"{source} {name!r} is not a device name; use cpu, cuda, cuda:N or mps"
         ) from None
     available = {
         "cpu": True,
@@ -75,10 +77,8 @@ def _requested_device(name: str) -> torch.device:
         "mps": _mps_available(),
     }
     if not available.get(device.type, False):
-        raise ValueError(
-            f"{DEVICE_ENV}={name!r}, but this machine has no such device; "
-            "unset the variable to let the course choose"
-        )
+        hint = "; unset the variable to let the course choose" if source == DEVICE_ENV else ""
+        raise ValueError(f"{source} {name!r}, but this machine has no such device{hint}")
     return device
 
 

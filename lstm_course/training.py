@@ -31,7 +31,7 @@ from lstm_course.runtime import (
     set_seed,
 )
 from lstm_course.speed import denormals_flushed, fused_adam
-from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
+from lstm_course.tagger import CHECKPOINT_FORMAT, LSTMTagger, TaggerConfig, TaggerVocabs
 
 #: Sentences per training batch, and Adam's learning rate for it (measured on the course's
 #: 2-core CPU: see docs/measured.md).
@@ -371,7 +371,8 @@ def _check_arguments(
     if not whole(seed, 0, 2**64 - 1):
         raise ValueError(f"seed must be an int from 0 to 2**64 - 1, got {seed!r}")
     if checkpoint is not None:
-        check_output_path(checkpoint)
+        # written over only if it is a tagger checkpoint: never a learner's other file
+        check_output_path(checkpoint, replaces=CHECKPOINT_FORMAT)
 
 
 def default_bfloat16(device: torch.device | str, config: TaggerConfig) -> bool:

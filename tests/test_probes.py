@@ -144,6 +144,21 @@ def test_the_penalty_is_chosen_by_cross_validation_on_the_fitting_text():
     assert probes.fit_probe(states, feature).penalty <= 1e-2
 
 
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_probes_fitted_together_are_those_fitted_one_by_one(seed):
+    # fit_probes shares each block's x'x across features; nothing else may change
+    rng = np.random.default_rng(seed)
+    states = rng.normal(size=(150, 8)) * rng.uniform(0.1, 10, size=8)
+    features = {"a": states[:, 0] + rng.normal(size=150), "b": rng.normal(size=150)}
+    together = probes.fit_probes(states, features)
+    for name, feature in features.items():
+        alone = probes.fit_probe(states, feature)
+        assert together[name].penalty == alone.penalty
+        np.testing.assert_allclose(together[name].weights, alone.weights, rtol=1e-9, atol=1e-12)
+        assert together[name].bias == pytest.approx(alone.bias, rel=1e-9, abs=1e-12)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_a_probe_of_any_states_predicts_the_fitting_text_at_least_as_well_as_a_constant(seed):

@@ -119,9 +119,13 @@ def test_train_refuses_bad_arguments_before_any_work(tmp_path):
         ({"epochs": 1, "clip": 0.0}, "clip must be a finite number above 0"),
         ({"epochs": 1, "checkpoint": tmp_path}, "it is a directory"),
     ]
+    notes = tmp_path / "notes.txt"
+    notes.write_text("a learner's notes", encoding="utf-8")
+    bad.append(({"epochs": 1, "checkpoint": notes}, "it exists and is not a tagger checkpoint"))
     for arguments, message in bad:
         with pytest.raises(ValueError, match=message):
             train(toy, toy, config=SMALL, progress=False, **arguments)
+    assert notes.read_text(encoding="utf-8") == "a learner's notes"
 
 
 def test_a_budget_too_small_for_one_epoch_says_so(tmp_path):

@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from lstm_course.files import one_line
-from lstm_course.runtime import DEVICE_ENV, default_device
+from lstm_course.runtime import DEVICE_ENV, default_device, requested_device
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -68,16 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.device is not None:
         if not args.device.strip():
             return _usage_error("--device must name a device: cpu, cuda, cuda:N or mps")
+        try:  # checked here, in the words the user typed: a usage error, not a failing lesson
+            requested_device(args.device, "--device")
+        except ValueError as e:
+            return _usage_error(str(e))
         os.environ[DEVICE_ENV] = args.device  # the kernels inherit it
     try:
-        device = str(default_device())  # also checks that the device exists here
-    except ValueError as e:  # no such device here: a usage error, not a failing lesson
-        message = str(e)
-        if args.device:  # say it in the words the user typed
-            message = message.replace(
-                f"{DEVICE_ENV}={args.device!r}", f"--device {args.device!r}"
-            ).replace("unset the variable", "leave --device out")
-        return _usage_error(message)
+        device = str(default_device())
+    except ValueError as e:  # $LSTM_COURSE_DEVICE names a device this machine lacks
+        return _usage_error(str(e))
     every = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if not every:
         return _usage_error(f"no lessons in {NOTEBOOKS}")
