@@ -46,11 +46,7 @@ _LESSON_OF = {
     "check_position_in_line": "lesson6",
     "check_conformal_half_width": "lesson7",
     "check_forecast_origins": "lesson7",
-    "check_make_windows": "lesson7",
     "check_scale_on_training": "lesson7",
-    "check_seasonal_naive": "lesson7",
-    "check_skill_score": "lesson7",
-    "check_split_in_time": "lesson7",
     "check_log_space_scan": "lesson8",
     "check_stabilised_slstm_step": "lesson8",
 }
