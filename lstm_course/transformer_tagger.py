@@ -13,6 +13,7 @@ so it drops into ``LSTMTagger.rnn``. Training batches hold sentences of one leng
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 
 import torch
@@ -146,6 +147,7 @@ def train_encoder_tagger(
     )
     lengths = [len(s) for s in train_sentences]
     history, accuracy = [], 0.0
+    start = time.perf_counter()
     with denormals_flushed():
         for epoch in range(epochs):
             batches = bucketed_batches(lengths, batch_size, generator=shuffler)
@@ -161,5 +163,5 @@ def train_encoder_tagger(
                 ),
             )
             accuracy = evaluate(model, dev_sentences).accuracy
-            history.append(EpochLog(epoch + 1, loss, accuracy, 0.0, speed))
+            history.append(EpochLog(epoch + 1, loss, accuracy, time.perf_counter() - start, speed))
     return TrainingResult(model, history, epochs, accuracy)

@@ -82,3 +82,5 @@ def test_training_is_reproducible_and_reports_the_last_epoch():
         runs[0].best_dev_accuracy == runs[1].best_dev_accuracy == runs[0].history[-1].dev_accuracy
     )
     assert [h.epoch for h in runs[0].history] == [1, 2]
+    # each epoch's log says when it ended, counted from the start of training
+    assert 0 < runs[0].history[0].seconds <= runs[0].history[1].seconds
