@@ -3,9 +3,9 @@
 OpenMP's threads wait passively (``OMP_WAIT_POLICY``), so a busy machine does not slow the
 notebooks' kernels many times over.
 
-Lessons 3 to 5 read UD English EWT. Where it is neither in ``$LSTM_COURSE_DATA`` nor in the
-cache and cannot be downloaded (no internet), their notebooks are *skipped*, with the reason,
-instead of failing on the download: the rest of the test suite still runs.
+Lessons 3, 4, 5 and 8 read UD English EWT. Where it is neither in ``$LSTM_COURSE_DATA`` nor
+in the cache and cannot be downloaded (no internet), their notebooks are *skipped*, with the
+reason, instead of failing on the download: the rest of the test suite still runs.
 """
 
 from __future__ import annotations

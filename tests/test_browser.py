@@ -55,6 +55,7 @@ if _missing:
         allow_module_level=True,
     )
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -142,7 +143,7 @@ def lab(tmp_path_factory):
                 server.kill()
                 pytest.fail(f"jupyter lab did not start: {(home / 'jupyter.log').read_text()}")
             time.sleep(0.5)
-    yield {"base": base, "token": token, "work": work}
+    yield {"base": base, "token": token, "work": work, "log": home / "jupyter.log"}
     try:  # shuts its kernels down too
         request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
         urllib.request.urlopen(request, timeout=10)
@@ -163,6 +164,8 @@ def browser(tmp_path_factory):
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not try to download anything
     options = Options()
     options.binary_location = str(CHROMIUM)
+    # the browser's console, which a failure message quotes (_why)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # leaving a lesson that a failed check left modified must not stop the next one
     options.set_capability("unhandledPromptBehavior", "accept")
     for flag in (
@@ -180,6 +183,12 @@ def browser(tmp_path_factory):
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    # A learner's window has the focus; a headless Chromium with a fresh profile may not give
+    # it to the page (Debian's Chromium 150 does not: document.hasFocus() stays false). And
+    # JupyterLab follows the focus: its current notebook (shell.currentWidget), which this
+    # test and the Run menu act on, stays null, and the lesson never counts as opened. So
+    # the page is told it has the focus, as it would in a learner's window.
+    driver.execute_cdp_cmd("Emulation.setFocusEmulationEnabled", {"enabled": True})
     SCREENSHOTS.mkdir(exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
@@ -197,12 +206,53 @@ def _js(driver, body: str):
     return driver.execute_script(PANEL + body)
 
 
+def _why(driver, lab, what: str) -> str:
+    """``what`` went wrong, with what tells why: the page's state, the browser console's
+    errors, the server's last log lines and the path of a screenshot taken now."""
+    shot = SCREENSHOTS / f"failed_{re.sub(r'[^A-Za-z0-9]+', '_', what)[:60]}.png"
+    lines = [what]
+    try:
+        driver.save_screenshot(str(shot))
+        lines.append(f"screenshot: {shot}")
+        page = driver.execute_script(
+            "const app = window.jupyterapp;"
+            "return {focus: document.hasFocus(), title: document.title, app: !!app,"
+            " tabs: app ? [...app.shell.widgets('main')].map((w) => w.title.label) : [],"
+            " current: app && app.shell.currentWidget ? app.shell.currentWidget.title.label"
+            " : null};"
+        )
+        lines.append(f"page: {page}")
+        errors = [
+            entry["message"][:300]
+            for entry in driver.get_log("browser")
+            if entry["level"] in ("SEVERE", "WARNING")
+        ]
+        lines.append("browser console errors:" + "".join(f"\n  {e}" for e in errors[-15:]))
+    except Exception as error:  # the browser itself may be the problem
+        lines.append(f"(the browser did not answer: {type(error).__name__}: {error})")
+    log = lab["log"].read_text(encoding="utf-8", errors="replace").splitlines()
+    lines.append("jupyter server, last lines:" + "".join(f"\n  {line}" for line in log[-15:]))
+    return "\n".join(lines)
+
+
+def _wait(driver, lab, seconds: float, condition, what: str, poll: float = 0.5):
+    """``condition``'s first true value within ``seconds``; otherwise the test fails with
+    ``what`` and the reasons :func:`_why` gathers, never a bare timeout."""
+    try:
+        return WebDriverWait(driver, seconds, poll_frequency=poll).until(condition)
+    except TimeoutException:
+        pytest.fail(_why(driver, lab, f"{what} (waited {seconds:.0f} s)"), pytrace=False)
+
+
 def _open(driver, lab, name: str) -> None:
     """Open lesson ``name`` alone (``?reset`` forgets earlier tabs) and wait until all its
     cells are drawn and its kernel is idle."""
     driver.get(f"{lab['base']}/lab/tree/{name}?reset&token={lab['token']}")
     cells = len(json.loads((lab["work"] / name).read_text(encoding="utf-8"))["cells"])
-    WebDriverWait(driver, 90, poll_frequency=0.5).until(
+    _wait(
+        driver,
+        lab,
+        90,
         lambda d: d.execute_script(
             "const app = window.jupyterapp; if (!app) return false;"
             "const panel = app.shell.currentWidget;"
@@ -212,7 +262,7 @@ def _open(driver, lab, name: str) -> None:
             " && panel.sessionContext.session && panel.sessionContext.session.kernel"
             " && panel.sessionContext.session.kernel.status === 'idle')"
         ),
-        message=f"{name} did not open with an idle kernel",
+        f"{name} did not open as the current notebook with an idle kernel",
     )
     driver.execute_script("window.jupyterapp.shell.collapseLeft();")  # room for the lesson
     time.sleep(2)  # MathJax typesets, images decode, metadata settles
@@ -292,14 +342,17 @@ def test_lesson_opens_as_stored_and_reads_right(lab, browser, name):
     assert seen["images"] >= figures, f"{name}: {figures} stored figures, {seen['images']} shown"
 
 
-def _explorer(driver, index: int):
+def _explorer(driver, lab, index: int):
     """The explorer's widget in cell ``index``, once it is drawn as controls."""
-    return WebDriverWait(driver, 60).until(
+    return _wait(
+        driver,
+        lab,
+        60,
         lambda d: d.execute_script(
             PANEL + f"return panel.content.widgets[{index}].node"
             ".querySelector('.jp-OutputArea-output .widget-vbox');"
         ),
-        message="the explorer is not drawn as a widget",
+        "the explorer is not drawn as a widget",
     )
 
 
@@ -310,9 +363,14 @@ def _drawn(explorer) -> str:
     )
 
 
-def _changes(driver, explorer, before: str, what: str) -> str:
-    WebDriverWait(driver, 30, poll_frequency=0.25).until(
-        lambda d: _drawn(explorer) != before, message=f"{what} did not change the drawn text"
+def _changes(driver, lab, explorer, before: str, what: str) -> str:
+    _wait(
+        driver,
+        lab,
+        30,
+        lambda d: _drawn(explorer) != before,
+        f"{what} did not change the drawn text",
+        poll=0.25,
     )
     return _drawn(explorer)
 
@@ -335,8 +393,12 @@ def test_lesson_6_runs_and_its_explorer_answers_every_control(lab, browser):
         browser.find_element(
             By.XPATH, f"//div[contains(@class,'lm-MenuBar-itemLabel')][text()='{menu}']"
         ).click()
-        item = WebDriverWait(browser, 10).until(
-            lambda d, c=command: d.find_element(By.CSS_SELECTOR, f"li[data-command='{c}']")
+        item = _wait(
+            browser,
+            lab,
+            10,
+            lambda d, c=command: d.find_element(By.CSS_SELECTOR, f"li[data-command='{c}']"),
+            f"the {menu} menu has no {command}",
         )
         item.click()
     training = next(iter(_widget_cells(lab["work"] / LESSON_6)), -1)  # its first bar
@@ -362,7 +424,8 @@ def test_lesson_6_runs_and_its_explorer_answers_every_control(lab, browser):
             break
         if time.monotonic() > deadline:
             counts = state["counts"]
-            pytest.fail(f"lesson 6 did not finish in 10 minutes: execution counts {counts}")
+            why = _why(browser, lab, f"lesson 6 did not finish in 10 minutes: counts {counts}")
+            pytest.fail(why, pytrace=False)
         if shots == 0 and state["training"]:  # the progress bar, drawn live as it trains
             _scroll_to_output(browser, training)
             _shot(browser, "06_run_all_training")
@@ -370,7 +433,7 @@ def test_lesson_6_runs_and_its_explorer_answers_every_control(lab, browser):
         time.sleep(1)
     assert sorted(state["counts"]) == list(range(1, len(code) + 1)), state["counts"]
 
-    explorer = _explorer(browser, explorer_cell)
+    explorer = _explorer(browser, lab, explorer_cell)
     _scroll_to_output(browser, explorer_cell)
     _shot(browser, "06_explorer_after_run_all")
     for kind in ("widget-dropdown", "widget-hslider", "widget-textarea", "widget-html"):
@@ -384,24 +447,24 @@ def test_lesson_6_runs_and_its_explorer_answers_every_control(lab, browser):
     # the unit: one step with the keyboard on the slider, then a unit typed in the number box
     unit = int(number_box.get_attribute("value"))
     explorer.find_element(By.CSS_SELECTOR, ".noUi-handle").send_keys(Keys.ARROW_RIGHT)
-    drawn = _changes(browser, explorer, drawn, "a step of the unit slider")
+    drawn = _changes(browser, lab, explorer, drawn, "a step of the unit slider")
     assert int(number_box.get_attribute("value")) == unit + 1, "the slider stepped by one unit"
     assert f"unit {unit + 1}:" in drawn
     number_box.send_keys(Keys.CONTROL, "a")
     number_box.send_keys("7", Keys.ENTER)
-    drawn = _changes(browser, explorer, drawn, "typing a unit in the number box")
+    drawn = _changes(browser, lab, explorer, drawn, "typing a unit in the number box")
     assert "unit 7:" in drawn
     _scroll_to_output(browser, explorer_cell)
     _shot(browser, "06_explorer_unit_7")
     # the view
     show.select_by_visible_text("forget factor f_t")
-    drawn = _changes(browser, explorer, drawn, "choosing what to show")
+    drawn = _changes(browser, lab, explorer, drawn, "choosing what to show")
     assert "forget factor f_t" in drawn
     _scroll_to_output(browser, explorer_cell)
     _shot(browser, "06_explorer_forget_gate")
     # the snippet
     snippet.select_by_index(1)
-    drawn = _changes(browser, explorer, drawn, "choosing another snippet")
+    drawn = _changes(browser, lab, explorer, drawn, "choosing another snippet")
     _scroll_to_output(browser, explorer_cell)
     _shot(browser, "06_explorer_second_snippet")
     # typing: drawn at once, and the menu says it is your own text now
@@ -409,9 +472,13 @@ def test_lesson_6_runs_and_its_explorer_answers_every_control(lab, browser):
     box.click()
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("total = 42  # typed")
-    WebDriverWait(browser, 30, poll_frequency=0.25).until(
+    _wait(
+        browser,
+        lab,
+        30,
         lambda d: "total = 42  # typed" in _drawn_text(_drawn(explorer)),
-        message="typed text was not drawn",
+        "typed text was not drawn",
+        poll=0.25,
     )
     assert snippet.first_selected_option.text == "(type your own)"
     _scroll_to_output(browser, explorer_cell)
