@@ -165,7 +165,10 @@ def lesson_for_site(nb: dict, page: str, links: Links, badge: str) -> dict:
                 " runs this explorer in your browser, without Python: any unit, any text, "
                 "and a probe for each feature.\n```"
             )
-            cells.insert(index + 1, {"cell_type": "markdown", "metadata": {}, "source": note})
+            cell = {"cell_type": "markdown", "metadata": {}, "source": note}
+            if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) >= (4, 5):
+                cell["id"] = "site-explorer-note"
+            cells.insert(index + 1, cell)
     return nb
 
 
@@ -245,6 +248,7 @@ def stage(notebooks: Path, folder: Path) -> Links:
     images = sorted(p.name for p in (ROOT / "images").glob("*") if p.is_file())
     pictures = sorted(p.name for p in (ROOT / "docs").glob("*.png"))
     staged = {"README.md": "index.md", "glossary.md": "glossary.md", "explorer.md": "explorer.md"}
+    staged |= {f"_static/{p.name}": f"_static/{p.name}" for p in (SITE / "_static").iterdir()}
     staged |= {f"notebooks/{n}": f"notebooks/{n}" for n in lessons}
     staged |= {f"docs/{d}": f"docs/{d}" for d in docs}
     staged |= {f"images/{i}": f"images/{i}" for i in images}
@@ -537,6 +541,7 @@ def build(notebooks: Path, out: Path) -> dict:
             "warnings": warnings,
             "dead_links": len(links.missing),
         }
+        (new / ".nojekyll").touch()  # GitHub Pages: serve _static/ as it is
         (new / MARKER).write_text(json.dumps(facts) + "\n", encoding="utf-8")
         if out.exists():
             out.rename(old)
