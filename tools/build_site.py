@@ -463,10 +463,13 @@ def check_out(out: Path) -> None:
                 f"(no {MARKER} in it): refusing to replace it"
             )
         )
-    if not out.parent.is_dir():
-        raise SystemExit(_usage_error(f"--out {out}: the folder {out.parent} does not exist"))
-    if not os.access(out.parent, os.W_OK):
-        raise SystemExit(_usage_error(f"--out {out}: cannot write to {out.parent}"))
+    existing = out.absolute().parent
+    while not existing.exists():  # the folders above DIR that are missing are made
+        existing = existing.parent
+    if not existing.is_dir():
+        raise SystemExit(_usage_error(f"--out {out}: {existing} is a file, not a folder"))
+    if not os.access(existing, os.W_OK):
+        raise SystemExit(_usage_error(f"--out {out}: cannot write to {existing}"))
     if out.resolve() in (ROOT, ROOT.parent) or ROOT.is_relative_to(out.resolve()):
         raise SystemExit(_usage_error(f"--out {out} would replace the repository"))
 
@@ -520,6 +523,7 @@ def build(notebooks: Path, out: Path) -> dict:
     """Build the site into ``out`` (replacing a site built before); returns its facts."""
     start = time.perf_counter()
     out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="lstm-course-site-"))
     new = out.parent / f".{out.name}.building-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
