@@ -66,6 +66,7 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
     "navigation_with_keys": False,
+    "navbar_persistent": [],  # the search field is in the sidebar: not a second one on top
     # pydata-sphinx-theme: nothing fetched from elsewhere (no analytics, no version switcher)
     "analytics": {},
 }

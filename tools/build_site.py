@@ -535,6 +535,8 @@ def build(notebooks: Path, out: Path) -> dict:
             print(f"build_site.py: warning: a link that leads nowhere: {missing}", file=sys.stderr)
         warnings = sphinx_build(source, new, work)
         shutil.rmtree(new / ".doctrees", ignore_errors=True)
+        for template in (new / "_static").glob("*.html"):  # the themes' Jinja macros
+            template.unlink()
         (new / ".buildinfo").unlink(missing_ok=True)
         files = [p for p in new.rglob("*") if p.is_file()]
         facts = {
