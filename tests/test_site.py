@@ -515,6 +515,14 @@ def test_lesson_page_reads_right(browser, server, stem):
         };"""
     )
     browser.save_screenshot(str(SCREENSHOTS / f"site_{stem}.png"))
+    if browser.execute_script(  # and its first figure, with the code above it
+        """const figure = document.querySelector('main .cell_output img');
+        if (!figure) return false;
+        const cell = figure.closest('.cell') || figure;
+        window.scrollBy(0, cell.getBoundingClientRect().top - 60);
+        return true;"""
+    ):
+        browser.save_screenshot(str(SCREENSHOTS / f"site_{stem}_figure.png"))
     facts = _lesson_facts(stem)
     assert not seen["broken"], f"{stem}: images that did not load: {seen['broken']}"
     assert seen["images"] >= facts["figures"], f"{stem}: {facts['figures']} figures, {seen}"
