@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 
-SITE = Path(os.environ.get("LSTM_COURSE_SITE") or ROOT / "build" / "site")
+SITE = Path(os.environ.get("LSTM_COURSE_SITE") or ROOT / "build" / "site").resolve()
 NOTEBOOKS = ROOT / "notebooks"
 LESSONS = sorted(p.stem for p in NOTEBOOKS.glob(build_site.LESSON_GLOB))
 SCREENSHOTS = Path(os.environ.get("LSTM_COURSE_SCREENSHOTS") or ROOT / "browser-screenshots")
@@ -555,6 +555,20 @@ def test_pages_are_typeset_and_readable(browser, server, path):
     _check_requests(browser, server, path)
     if path in ("index.html", "glossary.html"):
         browser.save_screenshot(str(SCREENSHOTS / f"site_{Path(path).stem}.png"))
+
+
+@pytest.mark.parametrize("path", ["index.html", "explorer.html", f"notebooks/{LESSONS[-1]}.html"])
+def test_dark_mode_is_readable_too(browser, server, path):
+    """The theme's switch offers a dark mode: its text must be as readable."""
+    _open(browser, server, path)
+    if path == "explorer.html":
+        _explorer_ready(browser)
+    browser.execute_script(
+        "document.documentElement.dataset.theme = 'dark';"
+        "document.documentElement.dataset.mode = 'dark';"
+    )
+    _contrast(browser, f"{path} (dark)")
+    browser.save_screenshot(str(SCREENSHOTS / f"site_dark_{Path(path).stem}.png"))
 
 
 def test_search_finds_a_lesson(browser, server):
