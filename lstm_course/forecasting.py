@@ -12,15 +12,18 @@ study needs and what popular tutorials get wrong:
 - **forecast origins** (:func:`forecast_origins`, :func:`make_windows`): a forecast made at
   week t sees weeks up to t and is judged on weeks t+1 ... t+horizon, all inside one period;
 - **baselines** a sceptic asks for first: the last value, the value one season earlier (with
-  the training period's yearly drift added: :func:`seasonal_naive_drift_forecast`), a linear
-  autoregression on the same window (:class:`LinearAR`);
+  the training period's yearly drift added, over all its years or the recent ones:
+  :func:`seasonal_drift`, :func:`seasonal_naive_drift_forecast`), a linear autoregression on
+  the same window (:class:`LinearAR`);
 - **two ways to forecast many steps**: feed one-step predictions back
   (:func:`recursive_forecast`) or predict the whole horizon at once (:func:`direct_forecast`);
 - **errors relative to a naive forecast** (:func:`mase`, :func:`skill_score`): a model whose
   one-step plot looks perfect may only be copying the last value; these metrics show it.
 
 Everything is NumPy in float64 and takes plain arrays, so a neural network joins in through a
-function ``windows (n, window) -> forecasts``; nothing here depends on PyTorch.
+function ``windows (n, window) -> forecasts``; nothing here depends on PyTorch. The function
+gets a copy of the windows, and its answer is copied: a model cannot change the caller's
+arrays, nor the caller its answer.
 """
 
 from __future__ import annotations
