@@ -8,11 +8,14 @@ A table of errors is half an answer. Lesson 7 adds what a forecaster asks next:
   conformal intervals from each horizon's validation errors, with their coverage and width
   measured on the test period (origins of one series are not exchangeable, so coverage is
   checked there, not promised);
-- **ties** (:func:`loss_difference_interval`, :func:`tied_with_best`): the forecast origins of
-  one series overlap and their errors are strongly autocorrelated (a year-ahead error hardly
-  changes from one week to the next), so 210 origins hold far fewer than 210 independent
-  answers. A moving-block bootstrap over origins, with blocks of a year, gives an interval for
-  the difference of two models' errors; when it includes 0, the two are tied.
+- **ties** (:func:`loss_difference_interval`, :func:`diebold_mariano`, :func:`tied_with_best`):
+  the forecast origins of one series overlap and their errors are strongly autocorrelated (a
+  year-ahead error hardly changes from one week to the next), so 210 origins hold far fewer
+  than 210 independent answers: about as many as the years they span. A **circular** block
+  bootstrap over origins, with blocks of a year, gives an interval for the difference of two
+  models' errors (or for a coverage: :func:`mean_interval`); the Diebold–Mariano test, with
+  a variance that allows for the autocorrelation (HAC, Newey–West), is the textbook test
+  beside it. When either cannot tell two models apart, they are tied.
 
 Everything is NumPy in float64 on plain arrays ``(origins, horizons)``.
 """
@@ -101,11 +104,15 @@ def interval_scores(actual: Any, lower: Any, upper: Any) -> tuple[np.ndarray, np
 
 
 def block_bootstrap_indices(n: int, block: int, resamples: int, seed: int = 0) -> np.ndarray:
-    """``(resamples, n)`` row indices of a moving-block bootstrap: each resample strings
-    together blocks of ``block`` consecutive origins, starting at random, cut to ``n``.
+    """``(resamples, n)`` row indices of a circular block bootstrap (Politis & Romano 1992):
+    each resample strings together blocks of ``block`` consecutive origins, each starting at
+    a random origin and wrapping around from the last origin to the first, cut to ``n``.
 
     Consecutive origins keep their autocorrelation inside a block, which resampling single
-    origins would destroy (and make every interval too narrow)."""
+    origins would destroy (and make every interval too narrow). The wrap-around gives every
+    origin the same chance to be drawn: in the plain moving-block bootstrap a block must fit
+    inside the sample, so the first and last origins are drawn in far fewer blocks than the
+    middle ones (with blocks of 52 among 210 origins, the first one 52 times less often)."""
     n, block = _count(n, "n"), _count(block, "block")
     resamples = _count(resamples, "resamples")
     if block > n:
@@ -114,9 +121,24 @@ def block_bootstrap_indices(n: int, block: int, resamples: int, seed: int = 0) -
         raise ValueError(f"seed must be an int >= 0, got {seed!r}")
     rng = np.random.default_rng(int(seed))
     blocks = -(-n // block)
-    starts = rng.integers(0, n - block + 1, size=(resamples, blocks))
-    rows = (starts[:, :, None] + np.arange(block)).reshape(resamples, -1)
+    starts = rng.integers(0, n, size=(resamples, blocks))
+    rows = (starts[:, :, None] + np.arange(block)).reshape(resamples, -1) % n
     return rows[:, :n]
+
+
+def mean_interval(
+    values: Any, block: int = 52, resamples: int = 2000, level: float = 0.95, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(mean, low, high)`` at each horizon: the mean of ``values`` over origins (say, 1 where
+    an interval held the actual value and 0 where not: the coverage) and its ``level``
+    percentile interval from a circular block bootstrap over origins."""
+    values = _matrix(values, "values")
+    level = _fraction(level, "level")
+    rows = block_bootstrap_indices(values.shape[0], block, resamples, seed)
+    means = values[rows].mean(axis=1)  # (resamples, horizons)
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail], axis=0)
+    return values.mean(axis=0), low, high
 
 
 def loss_difference_interval(
@@ -129,16 +151,64 @@ def loss_difference_interval(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(difference, low, high)`` at each horizon: the mean of ``loss_a - loss_b`` (say, the
     absolute errors of two models at the same origins, so the MAE difference) and its
-    ``level`` percentile interval from a moving-block bootstrap over origins."""
+    ``level`` percentile interval from a circular block bootstrap over origins."""
     loss_a, loss_b = _matrix(loss_a, "loss_a"), _matrix(loss_b, "loss_b")
     _same_shape(loss_a, loss_b, "loss_a and loss_b")
-    level = _fraction(level, "level")
-    rows = block_bootstrap_indices(loss_a.shape[0], block, resamples, seed)
+    return mean_interval(loss_a - loss_b, block, resamples, level, seed)
+
+
+def diebold_mariano(loss_a: Any, loss_b: Any, lags: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(statistic, p_value)`` at each horizon: the Diebold–Mariano (1995) test that two
+    forecasts have the same expected loss, from their losses at the same origins.
+
+    The statistic is the mean loss difference divided by its standard error, whose variance
+    is a HAC (heteroskedasticity and autocorrelation consistent) estimate: the Newey–West
+    sum of the difference's autocovariances up to ``lags`` (an int, or one per horizon) with
+    Bartlett weights ``1 - k / (lags + 1)``. Without them, neighbouring origins would count
+    as independent answers. The p-value is two-sided, from the normal distribution; with a
+    few years of origins it is only approximate (the variance is itself estimated from
+    them). A difference that is exactly 0 at every origin has p-value 1; the same nonzero
+    difference at every origin, p-value 0."""
+    loss_a, loss_b = _matrix(loss_a, "loss_a"), _matrix(loss_b, "loss_b")
+    _same_shape(loss_a, loss_b, "loss_a and loss_b")
+    n, columns = loss_a.shape
+    lags = _lags(lags, columns, n)
     difference = loss_a - loss_b
-    means = difference[rows].mean(axis=1)  # (resamples, horizons)
-    tail = (1.0 - level) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail], axis=0)
-    return difference.mean(axis=0), low, high
+    mean = difference.mean(axis=0)
+    centred = difference - mean
+    statistic, p_value = np.zeros(columns), np.ones(columns)
+    for column, lag in enumerate(lags):
+        d = centred[:, column]
+        variance = d @ d / n
+        for k in range(1, lag + 1):
+            variance += 2 * (1 - k / (lag + 1)) * (d[k:] @ d[:-k]) / n
+        if variance > 0:
+            statistic[column] = mean[column] / math.sqrt(variance / n)
+            p_value[column] = math.erfc(abs(statistic[column]) / math.sqrt(2))
+        elif mean[column] != 0:  # the same nonzero difference at every origin: no doubt
+            statistic[column], p_value[column] = math.copysign(math.inf, mean[column]), 0.0
+    return statistic, p_value
+
+
+def _lags(lags: Any, columns: int, n: int) -> list[int]:
+    """One lag per column, from an int or a sequence of one int per column."""
+    if isinstance(lags, (list, tuple, np.ndarray)):
+        values = list(np.asarray(lags, dtype=object).ravel())
+        if len(values) != columns:
+            raise ValueError(
+                f"lags must be one int or {columns} (one per horizon), got {len(values)}"
+            )
+    else:
+        values = [lags] * columns
+    return [_lag(value, n) for value in values]
+
+
+def _lag(value: Any, n: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"lags must be ints >= 0, got {value!r}")
+    if not 0 <= value < n:
+        raise ValueError(f"lags must lie in 0..{n - 1} for {n} origins, got {value!r}")
+    return int(value)
 
 
 def tied_with_best(
@@ -147,10 +217,13 @@ def tied_with_best(
     resamples: int = 2000,
     level: float = 0.95,
     seed: int = 0,
+    lags: Any = None,
 ) -> list[tuple[str, list[str]]]:
     """For each horizon (column): the model with the lowest mean loss, and every model tied
-    with it, i.e. whose loss difference to the best has a bootstrap interval that includes 0.
-    The same resampled origins serve every pair, so the comparisons are paired."""
+    with it, i.e. whose loss difference to the best has a bootstrap interval that includes 0
+    (the same resampled origins serve every pair, so the comparisons are paired). Given
+    ``lags`` (see :func:`diebold_mariano`), a model is also tied when the Diebold–Mariano
+    test's p-value is at least ``1 - level``: it is behind the best only where both say so."""
     if not isinstance(losses, dict) or len(losses) < 2:
         raise ValueError("losses must be a dict of at least two models' losses")
     arrays = {str(name): _matrix(loss, f"the losses of {name}") for name, loss in losses.items()}
@@ -158,23 +231,24 @@ def tied_with_best(
     if len(shapes) != 1:
         raise ValueError(f"every model's losses must have one shape, got {sorted(shapes)}")
     names = list(arrays)
+    n, columns = next(iter(shapes))
+    per_column = None if lags is None else _lags(lags, columns, n)
+
     means = np.array([arrays[name].mean(axis=0) for name in names])
     result = []
-    for column in range(means.shape[1]):
+    for column in range(columns):
         best = names[int(np.argmin(means[:, column]))]
         tied = []
         for name in names:
             if name == best:
                 continue
-            _, low, _ = loss_difference_interval(
-                arrays[name][:, column : column + 1],
-                arrays[best][:, column : column + 1],
-                block,
-                resamples,
-                level,
-                seed,
-            )
-            if low[0] <= 0.0:
+            pair = arrays[name][:, column : column + 1], arrays[best][:, column : column + 1]
+            _, low, _ = loss_difference_interval(*pair, block, resamples, level, seed)
+            behind = low[0] > 0.0
+            if behind and per_column is not None:
+                _, p_value = diebold_mariano(*pair, per_column[column])
+                behind = p_value[0] < 1.0 - level
+            if not behind:
                 tied.append(name)
         result.append((best, tied))
     return result

@@ -12,15 +12,18 @@ study needs and what popular tutorials get wrong:
 - **forecast origins** (:func:`forecast_origins`, :func:`make_windows`): a forecast made at
   week t sees weeks up to t and is judged on weeks t+1 ... t+horizon, all inside one period;
 - **baselines** a sceptic asks for first: the last value, the value one season earlier (with
-  the training period's yearly drift added: :func:`seasonal_naive_drift_forecast`), a linear
-  autoregression on the same window (:class:`LinearAR`);
+  the training period's yearly drift added, over all its years or the recent ones:
+  :func:`seasonal_drift`, :func:`seasonal_naive_drift_forecast`), a linear autoregression on
+  the same window (:class:`LinearAR`);
 - **two ways to forecast many steps**: feed one-step predictions back
   (:func:`recursive_forecast`) or predict the whole horizon at once (:func:`direct_forecast`);
 - **errors relative to a naive forecast** (:func:`mase`, :func:`skill_score`): a model whose
   one-step plot looks perfect may only be copying the last value; these metrics show it.
 
 Everything is NumPy in float64 and takes plain arrays, so a neural network joins in through a
-function ``windows (n, window) -> forecasts``; nothing here depends on PyTorch.
+function ``windows (n, window) -> forecasts``; nothing here depends on PyTorch. The function
+gets a copy of the windows, and its answer is copied: a model cannot change the caller's
+arrays, nor the caller its answer.
 """
 
 from __future__ import annotations
@@ -262,14 +265,28 @@ def seasonal_naive_forecast(inputs: Any, horizon: int, season: int = SEASON_WEEK
     return inputs[:, inputs.shape[1] - 1 + steps - season * seasons_back]
 
 
-def seasonal_drift(train: Any, season: int = SEASON_WEEKS) -> float:
+def seasonal_drift(train: Any, season: int = SEASON_WEEKS, last: int | None = None) -> float:
     """The mean change over one season in the training period: the mean of
-    ``train[t] - train[t - season]``. For CO2 the yearly rise, from training years only."""
+    ``train[t] - train[t - season]``. For CO2 the yearly rise, from training years only.
+
+    ``last`` (weeks) averages only the changes that end in the last ``last`` weeks of the
+    training period: the *recent* rise. On a series whose growth accelerates (CO2's trend
+    rose 0.9 ppm a year in the 1960s, 1.6 in the 1980s) the mean over every training year is
+    too low for the years after it; how far back to look is a choice for validation."""
     train = _as_series(train, "train")
     season = _positive_int(season, "season")
     if train.size <= season:
         raise ValueError(f"{train.size} training weeks are too few for a season of {season}")
-    return float((train[season:] - train[:-season]).mean())
+    changes = train[season:] - train[:-season]
+    if last is not None:
+        last = _positive_int(last, "last")
+        if last > changes.size:
+            raise ValueError(
+                f"last={last} weeks: only {changes.size} training weeks have a week one "
+                f"season ({season}) before them"
+            )
+        changes = changes[-last:]
+    return float(changes.mean())
 
 
 def seasonal_naive_drift_forecast(
@@ -342,7 +359,7 @@ def _model_output(values: Any, where: str) -> np.ndarray:
     """A model's output as float64, refused in one line if it is not numbers or not finite
     (a NaN fed back into a recursive forecast would make every later step NaN, silently)."""
     try:
-        array = np.asarray(values, dtype=np.float64)
+        array = np.array(values, dtype=np.float64)  # a copy: never an array the model keeps
     except (TypeError, ValueError):
         raise ValueError(f"the model returned {type(values).__name__}, not numbers") from None
     if not np.isfinite(array).all():
@@ -360,14 +377,15 @@ def recursive_forecast(
     After the first step the model reads its own guesses, so its errors feed its next
     inputs: that is the honest way to use a one-step model for a multi-step forecast (feeding
     it the true weeks would use the future). ``next_value`` maps ``(n, window)`` to ``(n,)``.
-    Returns ``(n, horizon)``."""
+    Returns ``(n, horizon)``. The model gets a copy of the windows at every step, so a model
+    that changes its input in place changes neither the caller's array nor the forecast."""
     windows = _as_windows(inputs).copy()
     horizon = _positive_int(horizon, "horizon")
     if not callable(next_value):
         raise ValueError(f"next_value must be a function, got {type(next_value).__name__}")
     forecasts = np.empty((windows.shape[0], horizon))
     for step in range(horizon):
-        guess = _model_output(next_value(windows), f"at step {step + 1}").reshape(-1)
+        guess = _model_output(next_value(windows.copy()), f"at step {step + 1}").reshape(-1)
         if guess.shape != (windows.shape[0],):
             raise ValueError(
                 f"next_value returned {guess.size} values for {windows.shape[0]} windows"
@@ -384,12 +402,13 @@ def direct_forecast(
     window (``whole_horizon`` maps ``(n, window)`` to ``(n, horizon)``).
 
     No prediction is fed back, so errors do not compound; instead each step ahead has its own
-    output, trained on its own targets. Returns ``(n, horizon)``, checked."""
+    output, trained on its own targets. Returns ``(n, horizon)``, checked. The model gets a
+    copy of the windows: one that changes its input in place leaves the caller's array alone."""
     windows = _as_windows(inputs)
     horizon = _positive_int(horizon, "horizon")
     if not callable(whole_horizon):
         raise ValueError(f"whole_horizon must be a function, got {type(whole_horizon).__name__}")
-    forecasts = _model_output(whole_horizon(windows), "")
+    forecasts = _model_output(whole_horizon(windows.copy()), "")
     if forecasts.shape != (windows.shape[0], horizon):
         raise ValueError(
             f"the model returned shape {forecasts.shape}, expected {(windows.shape[0], horizon)}"

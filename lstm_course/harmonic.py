@@ -1,17 +1,21 @@
-"""Dynamic harmonic regression: the standard statistical model for weekly data.
+"""Regression on the calendar: the standard statistical models for weekly data.
 
 A year is 365.25 days, 52.18 weeks, so a season of 52 weeks (Holt–Winters' ``seasonal_periods``,
 the seasonal naive forecast) slides out of phase by about a day a year. Hyndman &
-Athanasopoulos (*Forecasting: Principles and Practice*, section 12.1) describe the model for
-such data: the season as a few **Fourier terms** of the calendar day (sin and cos of
-2πk·day/365.25), which stay in phase by construction, and **ARIMA errors** for the rest
-(here ARIMA(1,1,1) with a drift: the trend).
+Athanasopoulos (*Forecasting: Principles and Practice*, 3rd edition: FPP3) describe the season
+of such data by a few **Fourier terms** of the calendar day (sin and cos of 2πk·day/365.25),
+which stay in phase by construction: in a linear regression (section 7.4), with ARIMA errors
+(dynamic harmonic regression, section 10.5), and for weekly data in particular (section 13.1).
+Two such models here, both fitted once on the training period:
 
-:class:`HarmonicRegression` fits it once with ``statsmodels``' ``SARIMAX`` on the training
-period, then forecasts from every origin with those parameters: a Kalman filter runs over the
-series (it is causal, so its state at week t knows weeks up to t only) and each origin's
-forecast and its variance are carried forward from that state. No refit, and one filter pass
-instead of one model per origin.
+- :class:`TrendFourierRegression`: a straight line and Fourier terms fitted by ordinary least
+  squares, its forecasts moved by the mean residual of the last weeks before the origin (the
+  *anchor*: where the series stands now against the line). A dozen numbers, one solve;
+- :class:`HarmonicRegression`: the Fourier terms with ARIMA(1,1,1) errors and a drift, fitted
+  by ``statsmodels``' ``SARIMAX``; a Kalman filter runs over the series (it is causal, so its
+  state at week t knows weeks up to t only) and each origin's forecast and its variance are
+  carried forward from that state. No refit, and one filter pass instead of one model per
+  origin. It reads every week as measured: weeks filled by interpolation are data to it.
 """
 
 from __future__ import annotations
@@ -43,6 +47,28 @@ def fourier_terms(days: Any, pairs: int, period: float = YEAR_DAYS) -> np.ndarra
     return np.stack([np.sin(angle), np.cos(angle)], axis=2).reshape(days.size, 2 * int(pairs))
 
 
+def _count(value: Any, what: str, least: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{what} must be an int >= {least}, got {value!r}")
+    if value < least:
+        raise ValueError(f"{what} must be an int >= {least}, got {value!r}")
+    return int(value)
+
+
+def _origins(origins: Any, length: int, horizon: Any, earliest: int = 0) -> tuple[np.ndarray, int]:
+    """Origins as a non-empty 1-D int array whose forecasts stay inside ``length`` weeks."""
+    origins = np.asarray(origins)
+    if origins.ndim != 1 or origins.size == 0 or not np.issubdtype(origins.dtype, np.integer):
+        raise ValueError("origins must be a non-empty 1-D array of ints")
+    horizon = _count(horizon, "horizon", 1)
+    if origins.min() < earliest or origins.max() + horizon >= length:
+        raise ValueError(
+            f"origins must lie in {earliest}..{length - 1 - horizon} so that their forecasts "
+            f"stay inside the {length} weeks"
+        )
+    return origins, horizon
+
+
 def _checked(series: Any, exog: Any) -> tuple[np.ndarray, np.ndarray]:
     series = np.asarray(series, dtype=np.float64)
     exog = np.asarray(exog, dtype=np.float64)
@@ -55,9 +81,25 @@ def _checked(series: Any, exog: Any) -> tuple[np.ndarray, np.ndarray]:
     return series, exog
 
 
+def _with_days(series: Any, days: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The series and its days (one number per week), checked as :func:`_checked` does."""
+    try:
+        days = np.asarray(days, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"days must be numbers, got {type(days).__name__}") from None
+    if days.ndim != 1:
+        raise ValueError(f"days must be 1-D, one number per week, got shape {days.shape}")
+    series = np.asarray(series)
+    if days.shape != series.shape:
+        raise ValueError(f"days must have one number per week: {days.size} for {series.size}")
+    series, days = _checked(series, days[:, None])
+    return series, days[:, 0]
+
+
 @dataclass(frozen=True)
 class HarmonicRegression:
-    """ARIMA errors around Fourier terms, fitted once (``results``: statsmodels' fit)."""
+    """ARIMA errors around Fourier terms (dynamic harmonic regression, FPP3 section 10.5),
+    fitted once (``results``: statsmodels' fit)."""
 
     results: Any
 
@@ -86,13 +128,7 @@ class HarmonicRegression:
         (using weeks up to t, with the training fit's parameters) and its standard deviation.
         ``exog`` must cover the horizon after the last origin (Fourier terms are known ahead)."""
         series, exog = _checked(series, exog)
-        origins = np.asarray(origins)
-        if origins.ndim != 1 or origins.size == 0 or not np.issubdtype(origins.dtype, np.integer):
-            raise ValueError("origins must be a non-empty 1-D array of ints")
-        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-            raise ValueError(f"horizon must be a positive int, got {horizon!r}")
-        if origins.min() < 0 or origins.max() + horizon >= series.size:
-            raise ValueError(f"origins + horizon must stay inside the {series.size} weeks")
+        origins, horizon = _origins(origins, series.size, horizon)
         filtered = self.results.apply(series, exog=exog).filter_results
         transition, design = filtered.transition[:, :, 0], filtered.design[0, :, 0]
         noise = filtered.selection[:, :, 0] @ filtered.state_cov[:, :, 0]
@@ -111,3 +147,68 @@ class HarmonicRegression:
                 np.einsum("i,nij,j->n", design, cov, design) + filtered.obs_cov[0, 0, 0]
             )
         return mean, np.sqrt(var)
+
+
+@dataclass(frozen=True)
+class TrendFourierRegression:
+    """A straight line and ``pairs`` Fourier pairs of the calendar, fitted by ordinary least
+    squares on the training period (FPP3 section 7.4); each forecast is the fitted curve at
+    the target week plus the mean residual of the ``anchor`` weeks up to the origin.
+
+    Why the anchor: the line is fitted to the training years, and a series that wanders away
+    from it (CO2 rose faster after them) would be forecast from where the line says it should
+    be, not from where it is. The recent residual moves the forecast to the series' current
+    level and keeps the line's slope and the season's shape. ``anchor=0``: no anchor, the
+    regression alone. ``pairs`` and ``anchor`` are choices for validation."""
+
+    coef: np.ndarray  # intercept, slope (per year), then sin/cos weights of pairs 1 .. pairs
+    pairs: int
+    anchor: int
+
+    @staticmethod
+    def design(days: Any, pairs: int) -> np.ndarray:
+        """``(n, 2 + 2 * pairs)``: 1, the time in years, and :func:`fourier_terms`."""
+        terms = fourier_terms(days, pairs)
+        days = np.asarray(days, dtype=np.float64)
+        return np.column_stack([np.ones(days.size), days / YEAR_DAYS, terms])
+
+    @classmethod
+    def fit(
+        cls, train: Any, train_days: Any, pairs: int = 3, anchor: int = 8, measured: Any = None
+    ) -> TrendFourierRegression:
+        """Least squares on the training weeks (only the ``measured`` ones, a boolean per
+        week, if given: a week filled by interpolation is a guess, not an observation)."""
+        pairs, anchor = _count(pairs, "pairs", 1), _count(anchor, "anchor", 0)
+        train, days = _with_days(train, train_days)
+        rows = np.ones(train.size, dtype=bool) if measured is None else np.asarray(measured)
+        if rows.dtype != np.bool_ or rows.shape != train.shape:
+            raise ValueError(
+                f"measured must be {train.size} booleans, got {rows.dtype} {rows.shape}"
+            )
+        design = cls.design(days, pairs)
+        if rows.sum() <= design.shape[1]:
+            raise ValueError(f"{rows.sum()} weeks are too few for {design.shape[1]} coefficients")
+        coef = np.linalg.lstsq(design[rows], train[rows], rcond=None)[0]
+        return cls(coef, pairs, anchor)
+
+    @property
+    def slope(self) -> float:
+        """The fitted trend, in the series' unit per year."""
+        return float(self.coef[1])
+
+    def curve(self, days: Any) -> np.ndarray:
+        """The fitted line plus season at any days (the calendar is known ahead)."""
+        return self.design(days, self.pairs) @ self.coef
+
+    def forecasts(self, series: Any, days: Any, origins: Any, horizon: int) -> np.ndarray:
+        """``(origins, horizon)`` forecasts: from origin t, the curve at t+1 .. t+horizon plus
+        the mean of ``series - curve`` over weeks t-anchor+1 .. t. Reads no week after t."""
+        series, days = _with_days(series, days)
+        origins, horizon = _origins(origins, series.size, horizon, earliest=self.anchor - 1)
+        curve = self.curve(days)
+        ahead = curve[origins[:, None] + np.arange(1, horizon + 1)]
+        if self.anchor == 0:
+            return ahead
+        running = np.r_[0.0, np.cumsum(series - curve)]
+        level = (running[origins + 1] - running[origins + 1 - self.anchor]) / self.anchor
+        return ahead + level[:, None]

@@ -90,6 +90,8 @@ CASES = {
         [
             lambda e, c: np.quantile(np.abs(e), c),
             lambda e, c: np.sort(np.abs(e))[math.ceil(len(e) * c) - 1],
+            lambda e, c: np.sort(np.abs(e))[round((len(e) + 1) * c) - 1],  # rounded, not up
+            lambda e, c: np.sort(np.abs(e))[int((len(e) + 1) * c) - 1],  # rounded down
             lambda e, c: np.sort(e)[math.ceil((len(e) + 1) * c) - 1],
             lambda e, c: 1.2816 * np.std(e),
             lambda e, c: float("nan"),
@@ -100,3 +102,11 @@ CASES = {
 test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_learners_turn = (
     case_tests(CASES)
 )
+
+
+def test_the_conformal_check_has_a_case_where_rounding_and_rounding_up_differ(capsys):
+    """n = 23, coverage 0.8: (n + 1) * 0.8 = 19.2, so round gives rank 19 and ceil rank 20."""
+    assert round(24 * 0.8) != math.ceil(24 * 0.8)
+    ex.check_conformal_half_width(lambda e, c: np.sort(np.abs(e))[round((len(e) + 1) * c) - 1])
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and "round it up" in out and "23 errors" in out, out

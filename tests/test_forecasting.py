@@ -420,3 +420,57 @@ def test_numpy_scalars_and_empty_origins_are_accepted():
     assert fc.mase([1.0], [2.0], scale=np.float32(2.0)) == pytest.approx(0.5)
     recursive = fc.recursive_forecast(lambda w: w[:, -1], np.ones((2, 3)), np.int64(2))
     assert recursive.shape == (2, 2)
+
+
+# ------------------------------------------------------------------- issue 43: the recent drift
+def test_seasonal_drift_over_the_last_weeks_follows_an_accelerating_trend():
+    t = np.arange(20 * SEASON, dtype=float)
+    series = 0.001 * t**2 + sine(t.size)  # the rise per season grows with t
+    every_year, recent = (
+        fc.seasonal_drift(series, SEASON),
+        fc.seasonal_drift(series, SEASON, last=2 * SEASON),
+    )
+    changes = series[SEASON:] - series[:-SEASON]
+    assert recent == pytest.approx(changes[-2 * SEASON :].mean())
+    assert recent > every_year  # growth accelerates: the recent years rose faster
+    assert fc.seasonal_drift(series, SEASON, last=changes.size) == pytest.approx(every_year)
+
+
+@pytest.mark.parametrize(
+    ("last", "message"), [(0, "positive int"), (2.5, "positive int"), (10_000, "only")]
+)
+def test_seasonal_drift_refuses_a_bad_window(last, message):
+    with pytest.raises(ValueError, match=message):
+        fc.seasonal_drift(sine(5 * SEASON), SEASON, last=last)
+
+
+# ------------------------------------------------------------------- issue 44: inputs in place
+def _vandal(windows):
+    """A model that scribbles over its input before answering (and answers the last week)."""
+    last = windows[:, -1].copy()
+    windows[:] = -1e6
+    return last
+
+
+def test_a_model_cannot_change_the_callers_windows_or_its_own_recursion():
+    inputs = np.arange(12.0).reshape(2, 6)
+    kept = inputs.copy()
+    recursive = fc.recursive_forecast(_vandal, inputs, 4)
+    np.testing.assert_array_equal(inputs, kept)  # the caller's array is untouched
+    np.testing.assert_array_equal(recursive, fc.last_value_forecast(kept, 4))  # and the forecast
+
+    def whole_year(windows):
+        answer = np.repeat(windows[:, -1:], 3, axis=1)
+        windows += 100.0
+        return answer
+
+    direct = fc.direct_forecast(whole_year, inputs, 3)
+    np.testing.assert_array_equal(inputs, kept)
+    np.testing.assert_array_equal(direct, fc.last_value_forecast(kept, 3))
+
+
+def test_a_forecast_is_not_an_array_the_model_keeps():
+    buffer = np.zeros((2, 3))
+    direct = fc.direct_forecast(lambda w: buffer, np.ones((2, 4)), 3)
+    buffer += 5.0  # the model reuses its buffer later
+    np.testing.assert_array_equal(direct, 0.0)

@@ -137,7 +137,8 @@ def check_conformal_half_width(fn: Callable) -> None:
     if _unanswered(fn):
         return
     rng = np.random.default_rng(11)
-    for n, coverage in [(20, 0.8), (50, 0.8), (33, 0.9), (41, 0.5)]:
+    # (23, 0.8): (n + 1) * coverage = 19.2, where rounding (19) and rounding up (20) differ
+    for n, coverage in [(20, 0.8), (23, 0.8), (50, 0.8), (33, 0.9), (41, 0.5)]:
         errors = rng.normal(0.3, 1.0, size=n)
         absolute = np.sort(np.abs(errors))
         want = absolute[math.ceil((n + 1) * coverage) - 1]
@@ -149,6 +150,12 @@ def check_conformal_half_width(fn: Callable) -> None:
             return _verdict(False, _wanted_number(got, "return"))
         if math.isclose(value, want, abs_tol=1e-12):
             continue
+        if math.isclose(value, absolute[round((n + 1) * coverage) - 1], abs_tol=1e-12):
+            return _verdict(
+                False,
+                f"for {n} errors and coverage {coverage}: (n + 1) * coverage = "
+                f"{(n + 1) * coverage:.4g}; round it up (math.ceil), not to the nearest",
+            )
         if math.isclose(value, absolute[math.ceil(n * coverage) - 1], abs_tol=1e-12):
             return _verdict(False, "rank ceil((n + 1) * coverage), not ceil(n * coverage)")
         if math.isclose(value, float(np.quantile(absolute, coverage)), abs_tol=1e-12):
@@ -161,6 +168,3 @@ def check_conformal_half_width(fn: Callable) -> None:
             return _verdict(False, "rank the absolute errors: a miss below counts as one above")
         return _verdict(False, f"for {n} errors and coverage {coverage} you gave {value:.4g}")
     return _verdict(True, "the (n + 1)-corrected rank of the absolute validation errors.")
-
-
-# The checks of the lesson's current exercises (the three above serve the revised lesson).
