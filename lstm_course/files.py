@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TypeVar
@@ -231,20 +232,70 @@ def _check_plain(value: object, where: str) -> None:
     )
 
 
+#: The most bytes a checkpoint may hold, once unpacked; a tagger or character model of the
+#: course is a few megabytes. Checked before anything is read, with the weights' sizes.
+MAX_CHECKPOINT_BYTES = 1 << 30
+
+#: The dtypes a checkpoint's floating-point weights may be stored in: cast to the model's own
+#: (float32) on load. Integers, booleans, complex numbers and 8-bit floats are refused.
+STORED_FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _check_zip(path: Path, kind: str, limit: int) -> None:
+    """Refuse, from the zip's directory alone (nothing unpacked), a file larger than
+    ``limit`` once unpacked, or one whose entries are compressed: ``torch.save`` stores its
+    entries as they are, so a compressed one is a file made to expand (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except PermissionError:
+        raise CheckpointError(f"cannot read {path}: permission denied") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise CheckpointError(
+            f"{path} is not a readable {kind} checkpoint: the file is truncated, damaged or "
+            "not a PyTorch checkpoint"
+        ) from None
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limit:
+        raise CheckpointError(
+            f"{path} unpacks to {unpacked:,} bytes, more than the {limit:,} a {kind} "
+            "checkpoint may hold; nothing was loaded"
+        )
+    packed = [e.filename for e in entries if e.compress_type != zipfile.ZIP_STORED]
+    if packed:
+        raise CheckpointError(
+            f"{path} has compressed entries ({one_line(packed[0], 60)}), which PyTorch never "
+            "writes: a file made to expand when read is not loaded"
+        )
+
+
+def _torch_load_mapped(path: Path) -> object:
+    """``torch.load`` with ``weights_only=True`` (no pickled code runs) and ``mmap=True``:
+    the tensors point into the file, so nothing is copied into memory until a check has
+    passed. (A str, not a Path: torch 2.2 maps only a str.)"""
+    return torch.load(str(path), map_location="cpu", weights_only=True, mmap=True)
+
+
 def load_checkpoint(
     path: str | os.PathLike,
     kind: str,
     version: int,
     map_location: object = "cpu",
+    limit: int = MAX_CHECKPOINT_BYTES,
 ) -> dict:
     """A checkpoint saved by :func:`save_checkpoint`, read with ``weights_only=True`` (no
-    pickled code runs). Anything else, a truncated file, another kind or version, raises
-    :class:`CheckpointError` with the path and what is wrong."""
+    pickled code runs). Anything else, a truncated file, another kind or version, a file
+    that unpacks to more than ``limit`` bytes, raises :class:`CheckpointError` with the
+    path and what is wrong.
+
+    The tensors are mapped from the file, not read (``mmap``); with ``map_location`` other
+    than the CPU they are copied there, each checked first (:func:`check_stored_tensors`)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
+    _check_zip(path, kind, limit)
     try:
-        payload = torch.load(path, map_location=map_location, weights_only=True)
+        payload = _torch_load_mapped(path)
     except Exception as e:  # a truncated zip, a pickle with code, not a torch file at all
         raise CheckpointError(
             f"{path} is not a readable {kind} checkpoint: {_why_unreadable(e)}"
@@ -261,7 +312,60 @@ def load_checkpoint(
         raise CheckpointError(
             f"{path}: {kind} checkpoint version {payload.get('version')!r} is not supported"
         )
+    if str(map_location) != "cpu":
+        try:
+            check_stored_tensors(payload, limit)
+        except (TypeError, ValueError) as e:
+            raise CheckpointError(f"{path}: {one_line(e)}") from None
+        payload = _map_tensors(payload, map_location)
     return payload
+
+
+def _map_tensors(value: object, device: object) -> object:
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, dict):
+        return {k: _map_tensors(v, device) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_map_tensors(v, device) for v in value)
+    return value
+
+
+def _tensors(value: object, where: str) -> Iterator[tuple[str, torch.Tensor]]:
+    if isinstance(value, torch.Tensor):
+        yield where, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _tensors(v, f"{where}[{k!r}]" if where else repr(k))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _tensors(v, f"{where}[{i}]")
+
+
+def check_stored_tensors(payload: object, limit: int = MAX_CHECKPOINT_BYTES) -> None:
+    """Refuse, from their metadata alone (nothing is read or copied), tensors that are not
+    whole, plain arrays of the file: a view with strides that repeat its storage (a few bytes
+    on disk that would become gigabytes when copied), one that reaches past its storage, a
+    sparse or quantized one, or more elements in all than ``limit`` bytes of float32 hold."""
+    elements = 0
+    for name, tensor in _tensors(payload, ""):
+        if tensor.layout != torch.strided or tensor.is_quantized:
+            raise ValueError(f"tensor {name} is {tensor.layout}, not a dense tensor")
+        numel = tensor.numel()
+        elements += numel
+        if 4 * elements > limit:
+            raise ValueError(
+                f"the tensors hold more than {limit // 4:,} numbers (at {name}, shape "
+                f"{tuple(tensor.shape)}): more than the {limit:,} bytes a checkpoint may hold"
+            )
+        if numel and not tensor.is_contiguous():
+            raise ValueError(
+                f"tensor {name} of shape {tuple(tensor.shape)} is stored as a view (strides "
+                f"{tensor.stride()}), not as a whole tensor; the course saves whole tensors"
+            )
+        needed = (tensor.storage_offset() + numel) * tensor.element_size()
+        if numel and needed > tensor.untyped_storage().nbytes():
+            raise ValueError(f"tensor {name} reaches past the data stored for it")
 
 
 Model = TypeVar("Model", bound=nn.Module)
@@ -299,12 +403,16 @@ def load_model(
     The model is built on PyTorch's ``meta`` device (shapes, no memory) and the file's own
     tensors become its weights, so a configuration edited to ask for a huge model costs
     nothing before the mismatch is found; ``build`` should check what it can before it
-    builds (see :meth:`lstm_course.tagger.LSTMTagger.load`). Weights that are NaN or
-    infinite are refused, naming the tensor: such a model answers, but nonsense."""
-    payload = load_checkpoint(path, kind, version, map_location)
+    builds (see :meth:`lstm_course.tagger.LSTMTagger.load`). Every tensor's size, strides
+    and dtype are checked from the file's metadata before anything is copied
+    (:func:`check_stored_tensors`); weights that are NaN or infinite once cast to the model's
+    dtype are refused, naming the tensor: such a model answers, but nonsense."""
+    payload = load_checkpoint(path, kind, version)  # tensors mapped from the file, not read
     try:
         weights = payload["state_dict"]
-        _check_finite(weights)
+        if not isinstance(weights, dict):
+            raise TypeError(f"'state_dict' is a {type(weights).__name__}, not a dict of tensors")
+        check_stored_tensors(payload)
         with torch.device("meta"):
             model = build(payload)
         model.load_state_dict(_fitted(weights, model.state_dict()), assign=True)
@@ -313,17 +421,6 @@ def load_model(
             f"{path}: the checkpoint is incomplete or inconsistent ({one_line(e)})"
         ) from None
     return model.to(map_location).eval(), payload
-
-
-def _check_finite(weights: object) -> None:
-    """Refuse a state dict with a NaN or infinite weight, naming the first such tensor."""
-    if not isinstance(weights, dict):
-        raise TypeError(f"'state_dict' is a {type(weights).__name__}, not a dict of tensors")
-    for name, tensor in weights.items():
-        if not isinstance(tensor, torch.Tensor):
-            raise TypeError(f"weight {name!r} is a {type(tensor).__name__}, not a tensor")
-        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
-            raise ValueError(f"weight {name!r} has NaN or infinite values")
 
 
 def _fitted(weights: dict, expected: dict) -> dict:
@@ -337,15 +434,32 @@ def _fitted(weights: dict, expected: dict) -> dict:
             f"the weights do not match the configuration: missing {missing[:3]}, "
             f"unexpected {extra[:3]}"
         )
-    fitted = {}
     for name, want in expected.items():
         got = weights[name]
+        if not isinstance(got, torch.Tensor):
+            raise TypeError(f"weight {name!r} is a {type(got).__name__}, not a tensor")
         if got.shape != want.shape:
             raise ValueError(
                 f"weight {name!r} has shape {tuple(got.shape)}, but the configuration "
                 f"and vocabularies make it {tuple(want.shape)}"
             )
-        fitted[name] = got.to(want.dtype) if got.dtype != want.dtype else got
+        usable = STORED_FLOAT_DTYPES if want.dtype.is_floating_point else (want.dtype,)
+        if got.dtype not in usable:
+            names = ", ".join(str(d).removeprefix("torch.") for d in usable)
+            raise ValueError(
+                f"weight {name!r} is stored as {str(got.dtype).removeprefix('torch.')}; "
+                f"the model's weights are {names}"
+            )
+    fitted = {}
+    for name, want in expected.items():
+        # a copy in the model's dtype, checked *after* the cast: 1e300 stored as float64
+        # is finite, but infinite as float32
+        fitted[name] = weights[name].to(want.dtype, copy=True)
+        if want.dtype.is_floating_point and not bool(torch.isfinite(fitted[name]).all()):
+            raise ValueError(
+                f"weight {name!r} has NaN or infinite values (as "
+                f"{str(want.dtype).removeprefix('torch.')}); such a model answers, but nonsense"
+            )
     return fitted
 
 
@@ -353,7 +467,8 @@ def is_checkpoint(path: str | os.PathLike, kind: str) -> bool:
     """Whether ``path`` is a checkpoint of ``kind`` (any version), without reading its
     weights into memory (``mmap``): what may be written over when a new one is saved."""
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        _check_zip(Path(path), kind, MAX_CHECKPOINT_BYTES)
+        payload = _torch_load_mapped(Path(path))
     except Exception:  # not a zip, not a PyTorch file, a pickle with code, ...
         return False
     return isinstance(payload, dict) and payload.get("format") == kind
