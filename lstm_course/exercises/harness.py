@@ -15,6 +15,7 @@ import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -29,6 +30,12 @@ MAX_ITEMS = 100_000
 class _TooManyItems(ValueError):
     """An answer with more items than the exercise asks for (an endless iterator, say):
     :func:`_never_crashes` prints it as the verdict, without the "could not be checked"."""
+
+
+class _NotPlain(_TooManyItems):
+    """An answer whose values cannot be trusted to be what they print as (a tensor subclass
+    that answers every operation itself) or that is complex where the exercise is real:
+    printed as the verdict, like :class:`_TooManyItems`."""
 
 
 def _verdict(ok: bool, message: str = "") -> None:
@@ -56,7 +63,7 @@ def _never_crashes(check: Callable[[Any], None]) -> Callable[[Any], None]:
     @functools.wraps(check)
     def run(answer: Any) -> None:
         try:
-            check(answer)
+            check(_plain_answer(answer))
         except KeyboardInterrupt:
             raise
         except _TooManyItems as error:
@@ -98,11 +105,58 @@ def _call(fn: Callable, *args: Any) -> tuple[bool, Any]:
     if not callable(fn):
         return False, f"expected a function, got {type(fn).__name__}"
     try:
-        return True, fn(*args)
+        result = fn(*args)
     except KeyboardInterrupt:
         raise
     except BaseException as e:  # the learner's code may raise anything: report it
         return False, f"your function raised {_describe(e)}"
+    return True, _plain_answer(result)
+
+
+def _own_dispatch(value: torch.Tensor) -> bool:
+    """Whether ``value``'s class answers PyTorch's operations itself (``__torch_dispatch__``):
+    then even a copy of it is whatever the class says, so its numbers cannot be checked."""
+    return type(value).__torch_dispatch__ is not torch.Tensor.__torch_dispatch__
+
+
+def _plain_answer(value: Any, depth: int = 0) -> Any:
+    """``value`` with every tensor, array and number in it (in lists, tuples and dicts too) a
+    plain one, before any check compares it: a subclass's ``==``, ``__sub__`` or
+    ``__torch_function__`` has no say. A tensor subclass with its own ``__torch_dispatch__``
+    (every operation answered by the class, a copy included) and a complex number are
+    :class:`_NotPlain`. Functions, modules, iterators and other objects are left as they are."""
+    if depth > 20:
+        return value
+    if isinstance(value, torch.Tensor):
+        if type(value) in (torch.Tensor, nn.Parameter):
+            plain = value
+        elif _own_dispatch(value):
+            raise _NotPlain(
+                f"your answer is a {type(value).__name__}, a tensor subclass that computes its "
+                "own results, so its values cannot be checked; give a plain torch.Tensor"
+            )
+        else:
+            plain = _plain_tensor(value)
+        if plain.is_complex():
+            raise _NotPlain("your answer is a complex tensor; the exercise asks for real numbers")
+        return plain
+    if isinstance(value, complex) or (
+        type(value).__module__ == "numpy" and "complex" in str(getattr(value, "dtype", ""))
+    ):
+        raise _NotPlain(f"{_show(value)} is complex; the exercise asks for real numbers")
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        value = np.asarray(value)  # the plain array under a subclass with its own ``==``
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if type(value) in (list, tuple):
+        return type(value)(_plain_answer(v, depth + 1) for v in value)
+    if type(value) is dict:
+        return {k: _plain_answer(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 def _as_number(answer: Any) -> float | None:
@@ -116,11 +170,12 @@ def _as_number(answer: Any) -> float | None:
             value = float(answer)
         elif (
             isinstance(answer, torch.Tensor)
+            and not _own_dispatch(answer)
             and answer.numel() == 1
             and not answer.is_complex()
             and answer.dtype != torch.bool
         ):
-            value = float(answer.detach().cpu().item())
+            value = float(_plain_tensor(answer).cpu().item())
         elif (
             type(answer).__module__ == "numpy"
             and hasattr(answer, "item")
@@ -190,6 +245,8 @@ def _close(got: Any, want: torch.Tensor, what: str, atol: float = 1e-8) -> str |
     """None if ``got`` is a tensor equal to ``want``; else what is wrong with it."""
     if not isinstance(got, torch.Tensor):
         return f"{what} should be a tensor, got {type(got).__name__}"
+    if _own_dispatch(got):
+        return f"{what} is a {type(got).__name__}, whose values cannot be checked; give a plain tensor"
     got = _plain_tensor(got)
     if got.shape != want.shape:
         return f"{what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}"
