@@ -1,0 +1,382 @@
+"""Bad input, fourth round (issue 44): checkpoints checked from their metadata before anything
+is copied, dtypes checked after the cast, exercise answers made plain before any comparison,
+Ctrl-C under nbclient, and the newest code's edges. Every refusal is one line."""
+
+import io
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from torch.utils._pytree import tree_map
+
+from lstm_course import charlm, files
+from lstm_course import exercises as ex
+from lstm_course.files import CheckpointError
+from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs, weight_shapes
+from lstm_course.vocab import Vocab
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SMALL = TaggerConfig(
+    word_dim=4, hidden_dim=3, num_layers=1, char_dim=2, char_filters=2, dropout=0.0, min_freq=1
+)
+FEW = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _tiny_tagger() -> LSTMTagger:
+    from lstm_course.data import TaggedSentence
+
+    sentences = [TaggedSentence(("the", "cat", "sleeps"), ("DET", "NOUN", "VERB"))]
+    torch.manual_seed(0)
+    return LSTMTagger(SMALL, TaggerVocabs.build(sentences, SMALL))
+
+
+def _tiny_char_lm() -> charlm.CharLM:
+    torch.manual_seed(0)
+    return charlm.CharLM(charlm.char_vocab(), charlm.CharLMConfig(embedding_dim=2, hidden_size=3))
+
+
+MODELS = {"tagger": (_tiny_tagger, LSTMTagger.load), "charlm": (_tiny_char_lm, charlm.CharLM.load)}
+
+
+def _saved_payload(model_name: str) -> dict:
+    """What the model's own ``save`` writes, as a dict to tamper with."""
+    with tempfile.TemporaryDirectory() as folder:
+        MODELS[model_name][0]().save(Path(folder) / "m.pt")
+        return torch.load(Path(folder) / "m.pt", weights_only=True)
+
+
+PAYLOADS = {name: _saved_payload(name) for name in MODELS}
+
+
+def _write(payload: dict, path: Path) -> Path:
+    torch.save(payload, path)
+    return path
+
+
+def _one_line_refusal(error: BaseException) -> str:
+    text = str(error)
+    assert "\n" not in text and text, text
+    return text
+
+
+# --------------------------------------------------------------------------- 1. dtypes
+@pytest.mark.parametrize("model_name", list(MODELS))
+@pytest.mark.parametrize(
+    ("dtype", "value", "fragment"),
+    [
+        (torch.float64, 1e300, "NaN or infinite values (as float32)"),  # finite until cast
+        (torch.int64, 1, "is stored as int64"),
+        (torch.bool, True, "is stored as bool"),
+        (torch.complex64, 1, "is stored as complex64"),
+    ],
+)
+def test_a_weight_is_checked_after_the_cast_and_dtypes_the_model_lacks_are_refused(
+    model_name, dtype, value, fragment, tmp_path
+):
+    payload = dict(PAYLOADS[model_name])
+    weights = dict(payload["state_dict"])
+    name = next(iter(weights))
+    weights[name] = torch.full(weights[name].shape, value, dtype=dtype)
+    path = _write({**payload, "state_dict": weights}, tmp_path / "bad.pt")
+    with pytest.raises(CheckpointError) as caught:
+        MODELS[model_name][1](path)
+    message = _one_line_refusal(caught.value)
+    assert fragment in message and repr(name) in message, message
+
+
+@pytest.mark.parametrize("model_name", list(MODELS))
+def test_float16_and_float64_weights_still_load_as_float32(model_name, tmp_path):
+    payload = PAYLOADS[model_name]
+    for dtype in (torch.float16, torch.float64):
+        weights = {k: v.to(dtype) for k, v in payload["state_dict"].items()}
+        model = MODELS[model_name][1](_write({**payload, "state_dict": weights}, tmp_path / "h.pt"))
+        for key, tensor in model.state_dict().items():
+            assert tensor.dtype == torch.float32
+            assert torch.equal(tensor, weights[key].float())
+
+
+# --------------------------------------------------------------------------- 2. sizes
+def _peak_rss_mb_of(code: str) -> tuple[int, str]:
+    """Run ``code`` in a child; its peak resident memory (MB) and what it printed."""
+    script = textwrap.dedent(code) + textwrap.dedent(
+        """
+        import resource
+        print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        """
+    )
+    done = subprocess.run(
+        [PYTHON, "-c", script], capture_output=True, text=True, env=_env(), timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak = int(done.stdout.rsplit("PEAK", 1)[1])
+    return peak, done.stdout
+
+
+def test_a_zero_stride_view_of_25000_by_25000_is_refused_before_anything_is_allocated(tmp_path):
+    # a tagger whose configuration asks for 25,000 words of 25,000 numbers: every weight a
+    # view of ONE stored number (a few kilobytes on disk, 2.5 GB as float32 once copied)
+    words = Vocab([f"w{i}" for i in range(25_000 - 2)])
+    base = TaggerVocabs.build([], SMALL)
+    config = TaggerConfig(**{**SMALL.__dict__, "word_dim": 25_000})
+    vocabs = TaggerVocabs(words=words, chars=base.chars, tags=base.tags)
+    one = torch.zeros(1)
+    weights = {k: one.expand(shape) for k, shape in weight_shapes(config, vocabs).items()}
+    payload = {
+        **PAYLOADS["tagger"],
+        "config": config.__dict__,
+        "vocabs": {k: v.to_dict() for k, v in vocabs.as_dict().items()},
+        "state_dict": weights,
+    }
+    path = _write(payload, tmp_path / "view.pt")
+    assert path.stat().st_size < 1_000_000
+    peak, out = _peak_rss_mb_of(
+        f"""
+        from lstm_course.tagger import LSTMTagger
+        try:
+            LSTMTagger.load({str(path)!r})
+        except ValueError as e:
+            print("REFUSED", e)
+        """
+    )
+    assert "REFUSED" in out and "stored as a view (strides (0, 0))" in out, out
+    assert peak < 1500, f"{peak} MB used before the refusal"
+
+
+def _bomb(source: Path, target: Path) -> Path:
+    """``source`` re-zipped with every entry deflated: what torch.save never writes."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in zin.infolist():
+            out.writestr(info.filename, zin.read(info.filename))
+    return target
+
+
+def test_a_zip_bomb_is_refused_from_the_zip_directory_with_the_limit_named(tmp_path):
+    payload = dict(PAYLOADS["charlm"])
+    # 64 MB of zeros in a big "info" tensor: deflated to a few hundred kilobytes
+    payload["info"] = {"pad": torch.zeros(16_000_000)}
+    bomb = _bomb(_write(payload, tmp_path / "big.pt"), tmp_path / "bomb.pt")
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(CheckpointError) as caught:
+        files.load_checkpoint(bomb, charlm.CHECKPOINT_FORMAT, charlm.CHECKPOINT_VERSION, limit=10**7)
+    assert "unpacks to 64,00" in _one_line_refusal(caught.value)
+    assert "more than the 10,000,000" in str(caught.value)
+    with pytest.raises(CheckpointError, match="compressed entries"):
+        charlm.CharLM.load(bomb)
+    assert not files.is_checkpoint(bomb, charlm.CHECKPOINT_FORMAT)
+
+
+def test_the_loader_maps_the_file_and_is_checkpoint_takes_a_path(tmp_path, monkeypatch):
+    # torch 2.2 maps only a str: every torch.load of the course gets one, with mmap=True
+    path = _write(PAYLOADS["charlm"], tmp_path / "c.pt")
+    seen = []
+    real = torch.load
+
+    def spy(f, *args, **kwargs):
+        seen.append((type(f), kwargs.get("mmap"), kwargs.get("weights_only")))
+        return real(f, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", spy)
+    assert files.is_checkpoint(path, charlm.CHECKPOINT_FORMAT)
+    charlm.CharLM.load(path)
+    assert seen == [(str, True, True)] * 2
+
+
+def _all_dtypes() -> list[torch.dtype]:
+    return [
+        torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int8, torch.int16,
+        torch.int32, torch.int64, torch.uint8, torch.bool, torch.complex64, torch.complex128,
+    ]  # fmt: skip
+
+
+@st.composite
+def _tampered(draw, model_name: str):
+    weights = PAYLOADS[model_name]["state_dict"]
+    name = draw(st.sampled_from(sorted(weights)))
+    right = weights[name]
+    dtype = draw(st.sampled_from(_all_dtypes()))
+    shape = draw(
+        st.one_of(
+            st.just(tuple(right.shape)),
+            st.lists(st.integers(0, 5), min_size=0, max_size=3).map(tuple),
+        )
+    )
+    value = draw(st.sampled_from([0.5, -2.0, 1e300, math.nan, math.inf, 70000.0]))
+    layout = draw(st.sampled_from(["whole", "zero-stride", "transposed", "offset"]))
+    if layout == "zero-stride":
+        tensor = torch.full((1,), 1.0).to(dtype).expand(shape) if shape else torch.ones(()).to(dtype)
+    elif layout == "transposed" and len(shape) == 2:
+        tensor = torch.full(shape[::-1], 1.0).to(dtype).t()
+    elif layout == "offset":
+        tensor = torch.full((3 + math.prod(shape),), 1.0).to(dtype)[3:].view(shape)
+    else:
+        tensor = torch.full(shape, value, dtype=torch.float64)
+        tensor = tensor.to(dtype) if dtype.is_floating_point else torch.ones(shape, dtype=dtype)
+    return name, tensor
+
+
+@pytest.mark.parametrize("model_name", list(MODELS))
+@FEW
+@given(data=st.data())
+def test_any_dtype_shape_stride_or_size_loads_right_or_is_one_line(model_name, data):
+    name, tensor = data.draw(_tampered(model_name))
+    payload = PAYLOADS[model_name]
+    right = payload["state_dict"][name]
+    weights = {**payload["state_dict"], name: tensor}
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write({**payload, "state_dict": weights}, Path(folder) / "m.pt")
+        try:
+            model = MODELS[model_name][1](path)
+        except CheckpointError as e:
+            _one_line_refusal(e)
+            return
+    # it loaded: then the stored tensor was one the model can use, and it is the cast copy
+    assert tensor.dtype in files.STORED_FLOAT_DTYPES
+    assert tensor.shape == right.shape
+    assert tensor.is_contiguous() or tensor.numel() <= 1
+    loaded = model.state_dict()[name]
+    assert loaded.dtype == torch.float32 and bool(torch.isfinite(loaded).all())
+    assert torch.equal(loaded, tensor.float())
+
+
+# --------------------------------------------------------------------------- 4. answers
+class AlwaysZero(torch.Tensor):
+    """A tensor subclass whose every operation (copies and comparisons included) is zeros:
+    ``a - b`` is 0, so any tolerance check passes it."""
+
+    @staticmethod
+    def __new__(cls, elem):
+        return torch.Tensor._make_wrapper_subclass(cls, elem.shape, dtype=elem.dtype)
+
+    def __init__(self, elem):
+        self.elem = elem
+
+    @classmethod
+    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        unwrapped = tree_map(lambda a: a.elem if isinstance(a, AlwaysZero) else a, args)
+        out = func(*unwrapped, **(kwargs or {}))
+        return tree_map(
+            lambda o: AlwaysZero(torch.zeros_like(o)) if isinstance(o, torch.Tensor) else o, out
+        )
+
+
+CHECKS = [getattr(ex, name) for name in sorted(dir(ex)) if name.startswith("check_")]
+VERDICTS = ("✅ Correct! ", "❌ Not yet: ", "✏️ Your turn")
+
+
+def _right_answers() -> dict:
+    """Each check's first right answer, from the lessons' tables of cases."""
+    import importlib
+
+    right = {}
+    sys.path.insert(0, str(ROOT / "tests"))
+    for lesson in range(1, 9):
+        cases = importlib.import_module(f"test_exercises_lesson{lesson}").CASES
+        right.update({check: rights[0] for check, (rights, _) in cases.items()})
+    return right
+
+
+RIGHT = _right_answers()
+
+
+DISGUISED: list = []  # what _disguised changed, so a test knows there was something to change
+
+
+def _disguised(value, how: str):
+    """``value`` (or what a function returns) as an AlwaysZero subclass, or complex."""
+    if callable(value) and not isinstance(value, torch.Tensor):
+        return lambda *args: _disguised(value(*args), how)
+    if isinstance(value, (torch.Tensor, np.ndarray, int, float)):
+        DISGUISED.append(value)
+    if isinstance(value, torch.Tensor):
+        return AlwaysZero(value.detach().clone()) if how == "subclass" else value.to(torch.cfloat)
+    if isinstance(value, np.ndarray):
+        return AlwaysZero(torch.from_numpy(value)) if how == "subclass" else value.astype(complex)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_disguised(v, how) for v in value)
+    if isinstance(value, (int, float)):  # bools too: a bool tensor, or complex(True, 0)
+        return AlwaysZero(torch.tensor(value)) if how == "subclass" else complex(value, 0)
+    return value
+
+
+def _verdict(check, answer, capsys) -> str:
+    check(answer)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith(VERDICTS), out
+    return out
+
+
+def test_every_check_has_a_right_answer_that_passes(capsys):
+    assert set(RIGHT) == set(CHECKS)
+    for check, answer in RIGHT.items():
+        assert _verdict(check, answer, capsys).startswith("✅"), check.__name__
+
+
+@pytest.mark.parametrize("how", ["subclass", "complex"])
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+def test_a_right_answer_as_a_dispatch_subclass_or_complex_is_never_right(check, how, capsys):
+    DISGUISED.clear()
+    with np.errstate(all="ignore"):
+        verdict = _verdict(check, _disguised(RIGHT[check], how), capsys)
+    if not DISGUISED:
+        pytest.skip("this check's answer holds no tensor or number to disguise")
+    assert verdict.startswith("❌"), verdict
+
+
+def _answers():
+    scalars = st.one_of(
+        st.integers(-(10**30), 10**30),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.complex_numbers(max_magnitude=1e6),
+        st.text(max_size=5),
+        st.none(),
+        st.booleans(),
+    )
+    tensors = st.builds(
+        lambda shape, dtype, sub: (AlwaysZero if sub else (lambda t: t))(
+            torch.ones(shape).to(dtype)
+        ),
+        st.lists(st.integers(0, 4), max_size=3),
+        st.sampled_from(_all_dtypes()),
+        st.booleans(),
+    )
+    arrays = st.builds(
+        lambda n, dtype: np.ones(n, dtype=dtype),
+        st.integers(0, 5),
+        st.sampled_from([np.float64, np.int64, np.complex128, np.bool_, object]),
+    )
+    values = st.recursive(
+        st.one_of(scalars, tensors, arrays), lambda inner: st.lists(inner, max_size=3), max_leaves=6
+    )
+    return st.one_of(values, values.map(lambda v: lambda *args: v))
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(answer=_answers())
+def test_any_answer_type_gets_one_verdict_and_disguises_never_pass(check, answer):
+    import contextlib
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
+        check(answer)
+    text = out.getvalue()
+    assert text.count("\n") == 1 and text.startswith(VERDICTS), text
