@@ -380,3 +380,49 @@ def test_any_answer_type_gets_one_verdict_and_disguises_never_pass(check, answer
         check(answer)
     text = out.getvalue()
     assert text.count("\n") == 1 and text.startswith(VERDICTS), text
+
+
+# --------------------------------------------------------------------------- 3. Ctrl-C
+def _sleeping_notebook(folder: Path, marker: Path) -> Path:
+    """A lesson whose one cell says it has started (``marker``), then sleeps a minute."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    code = f"import time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(60)"
+    nb.cells = [nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "01_sleeps.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("tool", ["save_lessons", "run_notebooks"])
+def test_a_real_ctrl_c_under_nbclient_is_one_line_and_status_130(tool, tmp_path):
+    marker = tmp_path / "started"
+    lesson = _sleeping_notebook(tmp_path, marker)
+    before = lesson.read_bytes()
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, 'tools'); "
+        f"import {tool} as tool; tool.NOTEBOOKS = Path({str(tmp_path)!r}); "
+        f"sys.exit(tool.main({[str(lesson)] if tool == 'save_lessons' else []!r}))"
+    )
+    child = subprocess.Popen(
+        [PYTHON, "-c", script], cwd=ROOT, env=_env(), stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():  # the kernel is running the cell: nbclient's handlers are on
+            assert child.poll() is None and time.monotonic() < deadline, "the lesson never started"
+            time.sleep(0.1)
+        child.send_signal(signal.SIGINT)  # what Ctrl-C in a terminal sends
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130, err
+    ours = [line for line in err.splitlines() if not line.startswith("[IPKernelApp]")]
+    assert len(ours) == 1, err  # no traceback: the kernel's start-up warning aside, one line
+    assert "interrupted (Ctrl-C) while running 01_sleeps.ipynb" in ours[0]
+    assert "not saved" in ours[0] or "nothing was saved" in ours[0]
+    assert lesson.read_bytes() == before
+    assert not list(tmp_path.glob(".*.part"))

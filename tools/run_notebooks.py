@@ -25,20 +25,21 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from lstm_course.files import one_line
 from lstm_course.runtime import DEVICE_ENV, default_device, requested_device
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # save_lessons, beside this file
+from save_lessons import InterruptibleClient  # noqa: E402 (Ctrl-C as KeyboardInterrupt)
 
 
 def run(path: Path, timeout: int) -> str:
     """Execute one notebook in a fresh kernel; "ok" or where and why it failed."""
     nb = nbformat.read(path, as_version=4)
     resources = {"metadata": {"path": str(path.parent)}}  # run from the notebooks' folder
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources)
+    client = InterruptibleClient(nb, timeout=timeout, kernel_name="python3", resources=resources)
     try:
         client.execute()
     except CellExecutionError as error:
@@ -96,7 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time.perf_counter() - start
             print(f"{path.name:36s} {device:7s} {verdict:45s} {seconds:6.1f} s", flush=True)
     except KeyboardInterrupt:
-        print(f"interrupted while running {path.name}; later lessons did not run", file=sys.stderr)
+        print(
+            f"interrupted (Ctrl-C) while running {path.name}; nothing was saved "
+            "(this tool never writes a notebook) and later lessons did not run",
+            file=sys.stderr,
+        )
         return 130
     return 1 if failures else 0
 

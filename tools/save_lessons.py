@@ -31,9 +31,12 @@ line; the lesson that was running is left as it was).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import html
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -102,10 +105,46 @@ def fix_for_readers_without_a_kernel(nb) -> None:
                 data["text/plain"] = NO_KERNEL_NOTE
 
 
+class InterruptibleClient(NotebookClient):
+    """A :class:`NotebookClient` that turns Ctrl-C into ``KeyboardInterrupt``.
+
+    While it runs, nbclient handles SIGINT itself (its event loop's handler shuts the
+    kernel down), so what reaches the caller of ``execute()`` is not ``KeyboardInterrupt``
+    but whatever the dead kernel makes of it (``DeadKernelError``, an ``AssertionError`` in
+    nbclient's cleanup): a traceback of sixty lines. This client puts its own handler in
+    place of nbclient's, which stops the run (the kernel is shut down on the way out), and
+    :meth:`execute` raises ``KeyboardInterrupt``, which the tools answer with one line and
+    exit status 130. The kernel runs in a session of its own, so it never sees the Ctrl-C."""
+
+    interrupted = False
+
+    async def async_start_new_kernel(self, **kwargs) -> None:
+        # called by nbclient's setup right after it installed its own signal handlers
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, a thread
+            loop.add_signal_handler(signal.SIGINT, self._stop, task)
+        await super().async_start_new_kernel(**kwargs)
+
+    def _stop(self, task: asyncio.Task | None) -> None:
+        self.interrupted = True
+        self.shutdown_kernel = "immediate"  # killed, not asked: a busy kernel prints tracebacks
+        if task is not None:
+            task.cancel()
+
+    def execute(self, **kwargs):
+        try:
+            return super().execute(**kwargs)
+        except BaseException:
+            if self.interrupted:
+                raise KeyboardInterrupt from None
+            raise
+
+
 def execute(nb, folder: Path, timeout: int) -> None:
     """Run ``nb`` top to bottom in a fresh kernel started in ``folder``, keeping the widgets'
-    state; raises :class:`CellExecutionError` at the first cell that fails."""
-    client = NotebookClient(
+    state; raises :class:`CellExecutionError` at the first cell that fails, and
+    ``KeyboardInterrupt`` on Ctrl-C (:class:`InterruptibleClient`)."""
+    client = InterruptibleClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
@@ -177,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name:36s} {verdict:60s} {seconds:6.1f} s", flush=True)
     except KeyboardInterrupt:
         print(
-            f"interrupted while running {path.name}; it is unchanged and later lessons did not run",
+            f"interrupted (Ctrl-C) while running {path.name}: it was not saved and is unchanged; "
+            "later lessons did not run",
             file=sys.stderr,
         )
         return 130
