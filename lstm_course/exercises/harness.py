@@ -246,7 +246,8 @@ def _close(got: Any, want: torch.Tensor, what: str, atol: float = 1e-8) -> str |
     if not isinstance(got, torch.Tensor):
         return f"{what} should be a tensor, got {type(got).__name__}"
     if _own_dispatch(got):
-        return f"{what} is a {type(got).__name__}, whose values cannot be checked; give a plain tensor"
+        name = type(got).__name__
+        return f"{what} is a {name}, whose values cannot be checked; give a plain tensor"
     got = _plain_tensor(got)
     if got.shape != want.shape:
         return f"{what} has shape {tuple(got.shape)}, expected {tuple(want.shape)}"
