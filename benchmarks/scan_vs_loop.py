@@ -17,7 +17,7 @@ import argparse
 import torch
 
 from lstm_course.runtime import default_device, describe, requested_device
-from lstm_course.scaling import LAYERS, loglog_slope, measure
+from lstm_course.scaling import LAYERS, MAX_ROUNDS, loglog_slope, measure
 
 LENGTHS = (64, 256, 1024, 4096)
 
@@ -27,8 +27,8 @@ def main() -> None:
     parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: the course's)")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per measurement")
     args = parser.parse_args()
-    if args.rounds < 1:
-        parser.error(f"--rounds must be at least 1, got {args.rounds}")  # exit status 2
+    if not 1 <= args.rounds <= MAX_ROUNDS:  # exit status 2
+        parser.error(f"--rounds must be from 1 to {MAX_ROUNDS}, got {args.rounds}")
     try:
         device = (
             default_device() if args.device is None else requested_device(args.device, "--device")

@@ -29,6 +29,7 @@ from torch import nn
 from lstm_course.batching import bucketed_batches
 from lstm_course.data import load_ud_english_ewt
 from lstm_course.runtime import set_seed
+from lstm_course.scaling import MAX_ROUNDS
 from lstm_course.tagger import LSTMTagger, NotesLSTMTagger, TaggerConfig, TaggerVocabs
 from lstm_course.training import (
     DEFAULT_BATCH_SIZE,
@@ -173,8 +174,10 @@ def main() -> None:
         "--data", default=None, help="folder with the EWT files (default: as the course finds them)"
     )
     args = parser.parse_args()
-    if args.seconds <= 0 or args.rounds < 1 or args.batch_size < 1:
-        parser.error("--seconds must be positive, --rounds and --batch-size at least 1")
+    if not (0 < args.seconds <= 3600) or not 1 <= args.rounds <= MAX_ROUNDS:  # NaN too
+        parser.error(f"--seconds must be from 0 to 3600 and --rounds from 1 to {MAX_ROUNDS}")
+    if not 1 <= args.batch_size <= 100_000:
+        parser.error(f"--batch-size must be from 1 to 100000, got {args.batch_size}")
 
     sentences = load_ud_english_ewt("train", args.data)
     config = TaggerConfig(char_dim=0, lowercase=False, min_freq=1)

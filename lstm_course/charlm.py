@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from lstm_course.cells import Gates, LSTMCell, Trace
 from lstm_course.files import load_model, save_model
 from lstm_course.runtime import mixed_precision, require_bfloat16
-from lstm_course.vocab import Vocab
+from lstm_course.vocab import Vocab, require_vocab
 
 CHECKPOINT_FORMAT = "lstm_course.charlm"
 CHECKPOINT_VERSION = 1
@@ -52,7 +52,7 @@ def encode_text(text: str, vocab: Vocab) -> Tensor:
 
     A lookup table indexed by code point, so 30 MB of text takes a second, not a minute.
     """
-    if vocab.unk_token is None:
+    if require_vocab(vocab).unk_token is None:
         raise ValueError("encode_text needs a vocabulary with an unknown-character entry")
     singles = [t for t in vocab.tokens if len(t) == 1]
     table = np.full(max(map(ord, singles), default=0) + 2, vocab.unk_index, dtype=np.int64)
@@ -89,7 +89,7 @@ class CharLM(nn.Module):
 
     def __init__(self, vocab: Vocab, config: CharLMConfig = CharLMConfig()) -> None:
         super().__init__()
-        self.vocab, self.config = vocab, config
+        self.vocab, self.config = require_vocab(vocab), config
         self.embedding = nn.Embedding(len(vocab), config.embedding_dim)
         self.lstm = nn.LSTM(config.embedding_dim, config.hidden_size, batch_first=True)
         self.dropout = nn.Dropout(config.dropout)

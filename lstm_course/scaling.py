@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import time
 from collections.abc import Callable, Sequence
 
@@ -52,11 +53,19 @@ def forward_backward(layer: Callable[[Tensor], Tensor], x: Tensor) -> None:
     layer(x).sum().backward()
 
 
+#: The most timed rounds a measurement takes: the best of 100 is as good as the best of more,
+#: and ``--rounds 1000000000`` would never end.
+MAX_ROUNDS = 100
+
+
 def best_time(fn: Callable[[], object], rounds: int = 3, warmup: int = 1) -> float:
     """The fastest of ``rounds`` timed calls of ``fn``, after ``warmup`` untimed ones, in
     seconds (a CUDA or MPS device is synchronised around each call)."""
-    if rounds < 1 or warmup < 0:
-        raise ValueError(f"need rounds >= 1 and warmup >= 0, got {rounds} and {warmup}")
+    if not (_whole(rounds) and 1 <= rounds <= MAX_ROUNDS and _whole(warmup) and warmup >= 0):
+        raise ValueError(
+            f"need rounds from 1 to {MAX_ROUNDS} and warmup >= 0 (ints), got {rounds!r} and "
+            f"{warmup!r}"
+        )
     for _ in range(warmup):
         fn()
     best = math.inf
@@ -119,10 +128,27 @@ def measure(
 def loglog_slope(lengths: Sequence[int], values: Sequence[float]) -> float:
     """The slope of log(value) against log(length), by least squares: 1 means cost
     proportional to the length, 2 to its square, 0 a cost that does not grow."""
-    if len(lengths) != len(values) or len(lengths) < 2 or min(values) <= 0:
+    if len(lengths) != len(values) or len(lengths) < 2:
         raise ValueError("need two or more lengths and as many positive values")
+    if not all(_positive(n) for n in lengths) or not all(_positive(v) for v in values):
+        raise ValueError("lengths and values must be finite numbers above 0")
+    if len(set(lengths)) < 2:  # no spread in log(length): the slope is undefined (0 / 0)
+        raise ValueError(f"need at least two different lengths, got only {lengths[0]}")
     xs = [math.log(n) for n in lengths]
     ys = [math.log(v) for v in values]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     num = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     return num / sum((x - mx) ** 2 for x in xs)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _positive(value: object) -> bool:
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )

@@ -40,7 +40,7 @@ from lstm_course.data import UPOS_TAGS, TaggedSentence, tokenize
 from lstm_course.files import CheckpointError as CheckpointError  # its former home
 from lstm_course.files import load_model, save_model
 from lstm_course.speed import Dropout
-from lstm_course.vocab import Vocab
+from lstm_course.vocab import Vocab, require_vocab
 
 CHECKPOINT_FORMAT = "tagger"
 CHECKPOINT_VERSION = 2
@@ -142,6 +142,10 @@ class TaggerVocabs:
         )
         return cls(words=words, chars=chars, tags=tags)
 
+    def __post_init__(self) -> None:
+        for name, vocab in self.as_dict().items():
+            require_vocab(vocab, f"TaggerVocabs.{name}")
+
     def as_dict(self) -> dict[str, Vocab]:
         return {"words": self.words, "chars": self.chars, "tags": self.tags}
 
@@ -154,6 +158,12 @@ class LSTMTagger(nn.Module):
     """
 
     def __init__(self, config: TaggerConfig, vocabs: TaggerVocabs) -> None:
+        if not isinstance(vocabs, TaggerVocabs):
+            raise TypeError(
+                f"vocabs must be a TaggerVocabs, got a {type(vocabs).__name__}; make one with "
+                "TaggerVocabs.build(sentences, config) or TaggerVocabs(words=..., chars=..., "
+                "tags=...)"
+            )
         super().__init__()
         self.config = config
         self.vocabs = vocabs
@@ -319,7 +329,17 @@ class LSTMTagger(nn.Module):
         """Weights, vocabularies and configuration in one file, written atomically, that
         :meth:`load` reads with ``weights_only=True`` (see :func:`lstm_course.files.save_model`)."""
         vocabs = {name: v.to_dict() for name, v in self.vocabs.as_dict().items()}
-        save_model(path, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, self, self.config, vocabs=vocabs)
+        save_model(
+            path, self.checkpoint_kind(), CHECKPOINT_VERSION, self, self.config, vocabs=vocabs
+        )
+
+    def checkpoint_kind(self) -> str:
+        """``"tagger"``, what :meth:`load` reads, if the recurrent layer is the one the config
+        names; else (lesson 8 swaps in a minLSTM or a Transformer) a kind that says which, so
+        that loading it as a tagger is refused by name, not with a list of missing weights."""
+        if type(self.rnn) is RECURRENT_LAYERS[self.config.rnn]:
+            return CHECKPOINT_FORMAT
+        return f"{CHECKPOINT_FORMAT} with a {type(self.rnn).__name__} encoder"
 
     @classmethod
     def load(cls, path: str | os.PathLike, map_location: str | torch.device = "cpu") -> LSTMTagger:

@@ -155,7 +155,7 @@ def train(
     """
     if minutes is None and epochs is None:
         raise ValueError("give a time budget (minutes) or a number of epochs, or both")
-    _check_arguments(minutes, epochs, batch_size, lr, clip, seed, checkpoint)
+    check_arguments(minutes, epochs, batch_size, lr, clip, seed, checkpoint)
     if not train_sentences or not dev_sentences:
         raise ValueError("training needs training and dev sentences")
     set_seed(seed)
@@ -332,7 +332,7 @@ class _BestOnDev:
         return self.model.eval()
 
 
-def _check_arguments(
+def check_arguments(
     minutes: float | None,
     epochs: int | None,
     batch_size: int,

@@ -29,6 +29,7 @@ from lstm_course.tagger import LSTMTagger, TaggerConfig, TaggerVocabs
 from lstm_course.training import (
     EpochLog,
     TrainingResult,
+    check_arguments,
     cosine_lr,
     evaluate,
     make_optimizer,
@@ -136,8 +137,10 @@ def train_encoder_tagger(
     """Train :func:`build_tagger`'s model for exactly ``epochs`` epochs (Adam, a cosine from
     ``lr`` to 0, the same shuffled batches for every encoder at one seed) and report the
     *last* epoch's dev accuracy: no choice of epoch on dev, so dev stays a fair judge."""
-    if epochs < 1 or lr <= 0 or batch_size < 1:
-        raise ValueError("need epochs >= 1, lr > 0 and batch_size >= 1")
+    # the same checks as train(): a NaN, negative or 1e9 epochs, lr or clip, before any work
+    check_arguments(None, epochs, batch_size, lr, clip, seed, None)
+    if not train_sentences or not dev_sentences:
+        raise ValueError("training needs training and dev sentences")
     set_seed(seed)
     shuffler = torch.Generator().manual_seed(seed)
     model = build_tagger(encoder, config, TaggerVocabs.build(train_sentences, config))

@@ -232,6 +232,17 @@ class Vocab:
         return cls.from_dict(payload, source=str(path))
 
 
+def require_vocab(value: object, what: str = "vocab") -> Vocab:
+    """``value`` if it is a :class:`Vocab`; else a one-line ``TypeError`` that says how to
+    make one (a list of tokens is the usual mistake: it has no ``<unk>``, no ``index``)."""
+    if not isinstance(value, Vocab):
+        raise TypeError(
+            f"{what} must be a Vocab, got a {type(value).__name__}; make one with "
+            "Vocab(tokens) or Vocab.from_corpus(sentences)"
+        )
+    return value
+
+
 def _check_encodable(tokens: list[str], source: str) -> None:
     """Refuse a token that is not valid Unicode text: a lone surrogate (``"\\ud800"``) reads
     from JSON, but saving the vocabulary again would fail with ``UnicodeEncodeError``."""

@@ -15,8 +15,9 @@ gaps between them, not the kernel's start (about a second, which ``save_lessons.
 figure includes). Since ``save_lessons.py`` is run under the AVX2 emulation (CONTRIBUTING.md),
 these are the times of a laptop-like CPU on the machine that saved the lesson. The reading
 time counts the words of the text and the code at 150 a minute (exercises take longer). The exit
-status is 1 if a lesson has no stored times (never run by nbclient, or a cell not run), 2
-for a path that is not a notebook.
+status is 1 if a lesson has no stored times (never run by nbclient, or a cell not run, or
+times out of order), 2 for a path that is not a notebook or a damaged one (one line, before
+any lesson's line).
 """
 
 from __future__ import annotations
@@ -55,26 +56,35 @@ def lesson_time(notebook: nbformat.NotebookNode) -> LessonTime:
     """The stored run's total and slowest cell; ValueError if a code cell has no times."""
     spans: list[tuple[int, datetime, datetime]] = []
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
+        if cell.get("cell_type") != "code":
             continue
-        execution = cell.get("metadata", {}).get("execution", {})
         try:
+            execution = cell.get("metadata", {}).get("execution", {})
             start = _stamp(execution["iopub.execute_input"])
             end = _stamp(execution["shell.execute_reply"])
-        except (KeyError, ValueError) as error:
+            (end - start).total_seconds()  # both with a time zone, or both without
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
             raise ValueError(f"code cell {index} has no stored execution times") from error
+        if end < start:
+            raise ValueError(
+                f"code cell {index}'s stored times are out of order (its reply, {end}, comes "
+                f"before its start, {start}); re-save the lesson with tools/save_lessons.py"
+            )
         spans.append((index, start, end))
     if not spans:
         raise ValueError("no code cells")
-    total = (max(e for _, _, e in spans) - min(s for _, s, _ in spans)).total_seconds()
+    try:
+        total = (max(e for _, _, e in spans) - min(s for _, s, _ in spans)).total_seconds()
+    except TypeError:  # one cell's times with a time zone, another's without
+        raise ValueError("the stored times mix time zones; re-save the lesson") from None
     index, start, end = max(spans, key=lambda span: span[2] - span[1])
-    first_line = notebook.cells[index].source.strip().splitlines()[0]
+    first_line = (str(notebook.cells[index].get("source", "")).strip().splitlines() or [""])[0]
     return LessonTime(total, index, (end - start).total_seconds(), first_line)
 
 
 def reading_minutes(notebook: nbformat.NotebookNode) -> int:
     """Minutes to read the lesson's text and code at WORDS_PER_MINUTE, rounded to 5."""
-    words = sum(len(re.findall(r"\S+", cell.source)) for cell in notebook.cells)
+    words = sum(len(re.findall(r"\S+", str(cell.get("source", "")))) for cell in notebook.cells)
     return max(5, 5 * round(words / WORDS_PER_MINUTE / 5))
 
 
@@ -95,8 +105,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", help="notebooks to read (default: every lesson)")
     args = parser.parse_args(argv)
     status = 0
-    for path in lesson_paths(args.notebooks):
-        notebook = nbformat.read(path, as_version=4)
+    notebooks = {}
+    for path in lesson_paths(args.notebooks):  # every one read before any line is printed
+        try:
+            notebooks[path] = nbformat.read(path, as_version=4)
+            if not isinstance(notebooks[path].get("cells"), list):
+                raise ValueError("it has no list of cells")
+            for cell in notebooks[path].cells:
+                if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+                    raise ValueError("a cell is not a notebook cell")
+        except Exception as error:  # not JSON, not a notebook, a damaged cell
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
+            print(f"lesson_times.py: {path} is not a readable notebook: {first}", file=sys.stderr)
+            return 2
+    for path, notebook in notebooks.items():
         try:
             t = lesson_time(notebook)
         except ValueError as error:
