@@ -14,6 +14,7 @@ repository, and always checks its SHA-256 so a corrupt or partial file is never 
 from __future__ import annotations
 
 import codecs
+import errno
 import functools
 import hashlib
 import http.client
@@ -62,6 +63,9 @@ EWT_SHA256 = {
     "test": "e266e515a0a7547657ed3d90d9ba46487d6bd251f27ad4269d4e8a427c8555cd",
     "train": "3fb78e2b55482c8ee00caa653af436c88c9e5bc9a73ce26e4ae3ddc79d2b7e7b",
 }
+#: The size in bytes of each file of release r2.16: checked before the checksum, so a huge
+#: file in the place of one (a disk image, a log) is refused at once, not read in full.
+EWT_BYTES = {"dev": 1_805_545, "test": 1_804_515, "train": 14_203_025}
 DATA_ENV = "LSTM_COURSE_DATA"
 
 
@@ -164,8 +168,21 @@ _WORD_ID = re.compile(r"[1-9][0-9]*")
 
 # --------------------------------------------------------------------------- finding
 def default_cache_dir() -> Path:
-    """Where downloads are kept: ``$XDG_CACHE_HOME/lstm_course`` or ``~/.cache/lstm_course``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    """Where downloads are kept: ``$XDG_CACHE_HOME/lstm_course`` or ``~/.cache/lstm_course``;
+    :class:`DatasetUnavailable` (one line, what to set) where neither can be found."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            home = Path.home()
+        except (RuntimeError, KeyError, OSError):  # no $HOME and no entry in the user database
+            home = Path()
+        if not str(home) or not home.is_absolute():
+            raise DatasetUnavailable(
+                "the course has no folder to keep downloads in: $HOME is not set (and "
+                "XDG_CACHE_HOME neither); set XDG_CACHE_HOME to a folder you can write, or "
+                f"{DATA_ENV} to a folder that holds the EWT files"
+            )
+        base = home / ".cache"
     return Path(base) / "lstm_course" / f"ud-english-ewt-{EWT_RELEASE}"
 
 
@@ -183,13 +200,26 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _verify(path: Path, split: str) -> None:
+def _mismatch(path: Path, split: str) -> str | None:
+    """What is wrong with ``path`` as the EWT file of ``split`` (its size first, so a huge
+    file is never read), or None if it is that file."""
+    size = path.stat().st_size
+    if size != EWT_BYTES[split]:
+        return f"it has {size:,} bytes, the release's file {EWT_BYTES[split]:,}"
     actual = sha256_of(path)
     if actual != EWT_SHA256[split]:
+        return f"SHA-256 {actual[:16]}..., expected {EWT_SHA256[split][:16]}..."
+    return None
+
+
+def _verify(path: Path, split: str) -> None:
+    wrong = _mismatch(path, split)
+    if wrong:
         raise ValueError(
-            f"{path} is not UD English EWT {EWT_RELEASE} (SHA-256 {actual[:16]}..., expected "
-            f"{EWT_SHA256[split][:16]}...): the file is corrupt, partial or another release. "
-            "Delete it and let the course download it again."
+            f"{path} is not UD English EWT {EWT_RELEASE} ({wrong}): the file is corrupt, "
+            f"partial or another release. Replace it with {EWT_URL.format(split=split)} "
+            "(copied from a machine that is online, if this one is not), or delete it and run "
+            "again online: the course then downloads it."
         )
 
 
@@ -251,24 +281,36 @@ def find_ud_english_ewt(
         if d
     ]
     for folder, label in explicit:
-        if not folder.is_dir():
-            raise DatasetUnavailable(f"{label} points to {folder}, which is not a folder")
         path = folder / name
-        if path.is_file():
-            _verify(path, split)
-            return path
+        try:
+            if not folder.is_dir():
+                raise DatasetUnavailable(f"{label} points to {folder}, which is not a folder")
+            if not os.access(folder, os.R_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, "permission denied", str(folder))
+            if path.is_file():
+                _verify(path, split)
+                return path
+        except PermissionError as e:
+            raise DatasetUnavailable(
+                f"{label} points to {folder}, but {e.filename or path} cannot be read "
+                f"(permission denied): make it readable (chmod) or point {label} to another "
+                "folder"
+            ) from None
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     cached = cache / name
     corrupt, found = "", "was not found"
-    if cached.is_file():
-        actual = sha256_of(cached)
-        if actual == EWT_SHA256[split]:
-            return cached
+    try:
+        wrong = _mismatch(cached, split) if cached.is_file() else "missing"
+    except OSError as e:
+        raise DatasetUnavailable(
+            f"cannot read the cached copy {cached} ({e.strerror or e}): make it readable or "
+            "delete it"
+        ) from None
+    if wrong is None:
+        return cached
+    if wrong != "missing":
         # say so: "not found" would send the learner looking for a file that is there
-        corrupt = (
-            f"the cached copy {cached} is corrupt or partial (SHA-256 {actual[:16]}..., "
-            f"expected {EWT_SHA256[split][:16]}...) and "
-        )
+        corrupt = f"the cached copy {cached} is corrupt or partial ({wrong}) and "
         found = "has no verified copy"
     if not allow_download:
         raise DatasetUnavailable(
