@@ -19,8 +19,10 @@ import errno
 import io
 import os
 import re
+import signal
 import stat
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -161,6 +163,31 @@ def _new_file_mode(target: Path) -> int:
 
 
 @contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM (``kill``, a closing terminal, a job scheduler) raises
+    ``SystemExit(143)`` instead of ending the process on the spot, so the ``finally`` clauses
+    run and no temporary file is left behind. Only where Python's default is in place (the
+    main thread, no handler of the program's own): a program's own choice is kept."""
+    mine = (
+        threading.current_thread() is threading.main_thread()
+        and hasattr(signal, "SIGTERM")
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    )
+    if not mine:
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw) -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success it replaces ``path``.
 
@@ -174,6 +201,13 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw) -> Iterato
     target.parent.mkdir(parents=True, exist_ok=True)
     permissions = _new_file_mode(target)
     existed = target.exists()
+    with _terminate_as_exit():  # a SIGTERM mid-write removes the temporary file too
+        yield from _write_then_replace(target, mode, permissions, existed, open_kw)
+
+
+def _write_then_replace(
+    target: Path, mode: str, permissions: int, existed: bool, open_kw: dict
+) -> Iterator[IO]:
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     except OSError as e:

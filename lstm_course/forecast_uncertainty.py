@@ -103,6 +103,11 @@ def interval_scores(actual: Any, lower: Any, upper: Any) -> tuple[np.ndarray, np
     return inside.mean(axis=0), (upper - lower).mean(axis=0)
 
 
+#: The most indices :func:`block_bootstrap_indices` makes (0.8 GB of int64): a size beyond it
+#: is a one-line ValueError, not a MemoryError after seconds of swapping.
+MAX_BOOTSTRAP_CELLS = 100_000_000
+
+
 def block_bootstrap_indices(n: int, block: int, resamples: int, seed: int = 0) -> np.ndarray:
     """``(resamples, n)`` row indices of a circular block bootstrap (Politis & Romano 1992):
     each resample strings together blocks of ``block`` consecutive origins, each starting at
@@ -119,8 +124,14 @@ def block_bootstrap_indices(n: int, block: int, resamples: int, seed: int = 0) -
         raise ValueError(f"a block of {block} is longer than the {n} origins")
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be an int >= 0, got {seed!r}")
-    rng = np.random.default_rng(int(seed))
     blocks = -(-n // block)
+    if resamples * blocks * block > MAX_BOOTSTRAP_CELLS:  # checked before any allocation
+        raise ValueError(
+            f"{resamples:,} resamples of {n:,} origins make {resamples * blocks * block:,} "
+            f"indices, more than the {MAX_BOOTSTRAP_CELLS:,} this function makes (1,000 to "
+            "10,000 resamples are enough for an interval)"
+        )
+    rng = np.random.default_rng(int(seed))
     starts = rng.integers(0, n, size=(resamples, blocks))
     rows = (starts[:, :, None] + np.arange(block)).reshape(resamples, -1) % n
     return rows[:, :n]

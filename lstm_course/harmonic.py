@@ -30,6 +30,11 @@ import numpy as np
 YEAR_DAYS = 365.25
 
 
+#: The most numbers :func:`fourier_terms` makes (0.8 GB of float64); beyond it, a one-line
+#: ValueError, not a MemoryError.
+MAX_FOURIER_CELLS = 100_000_000
+
+
 def fourier_terms(days: Any, pairs: int, period: float = YEAR_DAYS) -> np.ndarray:
     """``(n, 2 * pairs)`` columns ``sin(2πk·day/period), cos(2πk·day/period)`` for k = 1 ..
     ``pairs``: a smooth season of any shape, in phase with the calendar."""
@@ -43,6 +48,12 @@ def fourier_terms(days: Any, pairs: int, period: float = YEAR_DAYS) -> np.ndarra
         raise ValueError(f"pairs must be a positive int, got {pairs!r}")
     if isinstance(period, bool) or not np.isfinite(period) or period <= 0:
         raise ValueError(f"period must be a positive number, got {period!r}")
+    if 2 * int(pairs) * days.size > MAX_FOURIER_CELLS:  # checked before any allocation
+        raise ValueError(
+            f"{pairs:,} pairs for {days.size:,} days make {2 * int(pairs) * days.size:,} numbers, "
+            f"more than the {MAX_FOURIER_CELLS:,} this function makes (a season needs a few "
+            "pairs: more than period / 2 only repeat them)"
+        )
     angle = 2 * np.pi * np.outer(days, np.arange(1, int(pairs) + 1)) / float(period)
     return np.stack([np.sin(angle), np.cos(angle)], axis=2).reshape(days.size, 2 * int(pairs))
 
