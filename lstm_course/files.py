@@ -386,16 +386,16 @@ def check_stored_tensors(payload: object, limit: int = MAX_CHECKPOINT_BYTES) -> 
         if tensor.layout != torch.strided or tensor.is_quantized:
             raise ValueError(f"tensor {name} is {tensor.layout}, not a dense tensor")
         numel = tensor.numel()
+        if numel and not tensor.is_contiguous():
+            raise ValueError(
+                f"tensor {name} of shape {tuple(tensor.shape)} is stored as a view (strides "
+                f"{tensor.stride()}), not as a whole tensor; the course saves whole tensors"
+            )
         elements += numel
         if 4 * elements > limit:
             raise ValueError(
                 f"the tensors hold more than {limit // 4:,} numbers (at {name}, shape "
                 f"{tuple(tensor.shape)}): more than the {limit:,} bytes a checkpoint may hold"
-            )
-        if numel and not tensor.is_contiguous():
-            raise ValueError(
-                f"tensor {name} of shape {tuple(tensor.shape)} is stored as a view (strides "
-                f"{tensor.stride()}), not as a whole tensor; the course saves whole tensors"
             )
         needed = (tensor.storage_offset() + numel) * tensor.element_size()
         if numel and needed > tensor.untyped_storage().nbytes():

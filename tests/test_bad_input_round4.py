@@ -427,3 +427,277 @@ def test_a_real_ctrl_c_under_nbclient_is_one_line_and_status_130(tool, tmp_path)
     assert "not saved" in ours[0] or "nothing was saved" in ours[0]
     assert lesson.read_bytes() == before
     assert not list(tmp_path.glob(".*.part"))
+
+
+# --------------------------------------------------------------------------- 5. lesson 8
+def test_train_encoder_tagger_checks_its_arguments_like_train_before_any_work(monkeypatch):
+    from lstm_course import transformer_tagger as tt
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("the model was built before the arguments were checked")
+
+    monkeypatch.setattr(tt, "build_tagger", must_not_build)
+    sentences = PAYLOADS and [__import__("lstm_course.data").data.TaggedSentence(("a",), ("X",))]
+    for options, message in [
+        ({"epochs": -1, "lr": 0.01}, "epochs must be an int >= 1"),
+        ({"epochs": 1e9, "lr": 0.01}, "epochs must be an int >= 1"),
+        ({"epochs": 1, "lr": math.nan}, "lr must be a finite number above 0"),
+        ({"epochs": 1, "lr": -1.0}, "lr must be a finite number above 0"),
+        ({"epochs": 1, "lr": 0.01, "clip": math.inf}, "clip must be a finite number above 0"),
+        ({"epochs": 1, "lr": 0.01, "clip": -5.0}, "clip must be a finite number above 0"),
+    ]:
+        with pytest.raises(ValueError, match=message) as caught:
+            tt.train_encoder_tagger("bilstm", sentences, sentences, SMALL, **options)
+        _one_line_refusal(caught.value)
+
+
+@pytest.mark.parametrize("encoder", ["biminlstm", "transformer"])
+def test_a_tagger_with_a_swapped_encoder_is_saved_as_a_kind_the_loader_refuses_by_name(
+    encoder, tmp_path, capsys
+):
+    from lstm_course.tagger_cli import main
+    from lstm_course.transformer_tagger import build_tagger
+
+    config = TaggerConfig(
+        word_dim=6,
+        hidden_dim=4,
+        num_layers=1,
+        char_dim=2,
+        char_filters=2,
+        min_freq=1,
+        bidirectional=True,
+    )  # fmt: skip (width 6 + 2 = 2 * hidden_dim, and a multiple of the 4 heads)
+    model = build_tagger(encoder, config, _tiny_tagger().vocabs)
+    model.save(tmp_path / "swapped.pt")
+    with pytest.raises(CheckpointError, match="encoder"):
+        LSTMTagger.load(tmp_path / "swapped.pt")
+    assert main(["tag", str(tmp_path / "swapped.pt"), "the cat sleeps"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "a checkpoint of another kind ('tagger with a" in err, err
+    # the plain nn.LSTM one is still a tagger, and loads
+    build_tagger("bilstm", config, model.vocabs).save(tmp_path / "plain.pt")
+    LSTMTagger.load(tmp_path / "plain.pt")
+
+
+# --------------------------------------------------------------------------- 6. lists, tools
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: charlm.CharLM(["a", "b"]),
+        lambda: charlm.encode_text("ab", ["a", "b"]),
+        lambda: TaggerVocabs(words=["a"], chars=["b"], tags=["NOUN"]),
+        lambda: LSTMTagger(SMALL, {"words": ["a"]}),
+    ],
+    ids=["CharLM", "encode_text", "TaggerVocabs", "LSTMTagger"],
+)
+def test_a_vocabulary_given_as_a_list_is_one_line_that_says_how_to_make_one(make):
+    with pytest.raises(TypeError) as caught:
+        make()
+    message = _one_line_refusal(caught.value)
+    assert "must be a" in message and "got a" in message and "make one with" in message
+
+
+def _lesson_times(*paths) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "tools/lesson_times.py", *map(str, paths)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_lesson_times_on_a_damaged_notebook_is_one_line_and_status_2(tmp_path):
+    import nbformat
+
+    good = tmp_path / "01_good.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1")]
+    nbformat.write(nb, good)
+    for text in ['{"cells": [', '{"cells": 3, "metadata": {}}', '{"cells": [7], "metadata": {}}']:
+        damaged = tmp_path / "02_damaged.ipynb"
+        damaged.write_text(text)
+        done = _lesson_times(good, damaged)
+        assert done.returncode == 2, done.stderr
+        assert done.stdout == ""  # checked before any lesson's line
+        assert done.stderr.count("\n") == 1 and "02_damaged.ipynb" in done.stderr, done.stderr
+
+
+def test_lesson_times_refuses_out_of_order_times_instead_of_a_negative_time(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1")
+    cell.metadata["execution"] = {
+        "iopub.execute_input": "2026-01-01T10:00:05Z",
+        "shell.execute_reply": "2026-01-01T10:00:01Z",
+    }
+    nb.cells = [cell]
+    nbformat.write(nb, path := tmp_path / "03_order.ipynb")
+    done = _lesson_times(path)
+    assert done.returncode == 1
+    assert "out of order" in done.stdout and " -" not in done.stdout, done.stdout
+    assert done.stdout.count("\n") == 1
+
+
+def test_forecasting_helpers_never_change_the_callers_inputs():
+    # lesson 7's merged code already gives the model a copy (this holds it there)
+    from lstm_course.forecasting import direct_forecast, recursive_forecast
+
+    inputs = np.arange(12.0).reshape(3, 4)
+    before = inputs.copy()
+
+    def vandal(windows):
+        windows[:] = -1.0
+        return windows[:, -1]
+
+    recursive_forecast(vandal, inputs, 3)
+    direct_forecast(lambda w: np.repeat(vandal(w)[:, None], 2, axis=1), inputs, 2)
+    assert np.array_equal(inputs, before)
+
+
+# --------------------------------------------------------------------------- 7. environment
+def _no_hash(*args):
+    raise AssertionError("the file was hashed before its size was checked")
+
+
+def test_a_huge_file_in_place_of_a_treebank_file_is_refused_by_its_size_unread(
+    tmp_path, monkeypatch
+):
+    from lstm_course import data
+
+    huge = tmp_path / data.ewt_filename("dev")
+    with huge.open("wb") as f:  # 1 GB, sparse: nothing written, nothing to read in full
+        f.truncate(1 << 30)
+    monkeypatch.setattr(data, "sha256_of", _no_hash)
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    with pytest.raises(ValueError) as caught:
+        data.find_ud_english_ewt("dev")
+    message = _one_line_refusal(caught.value)
+    assert "1,073,741,824 bytes, the release's file 1,805,545" in message
+    # and in the cache, the same: refused by size, then (offline) one message what to do
+    monkeypatch.delenv(data.DATA_ENV)
+    with pytest.raises(data.DatasetUnavailable) as caught:
+        data.find_ud_english_ewt("dev", cache_dir=tmp_path, allow_download=False)
+    assert "1,073,741,824 bytes" in str(caught.value)
+
+
+def test_a_bad_file_in_the_data_folder_says_what_to_do_offline_too(tmp_path, monkeypatch):
+    from lstm_course import data
+
+    (tmp_path / data.ewt_filename("dev")).write_bytes(b"x" * data.EWT_BYTES["dev"])
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    with pytest.raises(ValueError) as caught:
+        data.find_ud_english_ewt("dev")
+    message = _one_line_refusal(caught.value)
+    assert "let the course download it" not in message
+    assert "copied from a machine that is online" in message and data.EWT_URL[:30] in message
+
+
+def test_an_unreadable_data_folder_is_one_line(tmp_path, monkeypatch):
+    from lstm_course import data
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / data.ewt_filename("dev")).write_bytes(b"")
+    folder.chmod(0)  # as root this alone is not enough: os.access is asked, and answers no
+    monkeypatch.setattr(data.os, "access", lambda path, mode: Path(path) != folder)
+    monkeypatch.setenv(data.DATA_ENV, str(folder))
+    try:
+        with pytest.raises(data.DatasetUnavailable) as caught:
+            data.find_ud_english_ewt("dev", allow_download=False)
+    finally:
+        folder.chmod(0o755)
+    message = _one_line_refusal(caught.value)
+    assert "$LSTM_COURSE_DATA points to" in message and "permission denied" in message
+
+
+def test_no_home_is_one_line_that_says_what_to_set(tmp_path, monkeypatch):
+    from lstm_course import data
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(data.Path, "home", staticmethod(no_home))
+    with pytest.raises(data.DatasetUnavailable) as caught:
+        data.find_ud_english_ewt("dev", allow_download=False)
+    message = _one_line_refusal(caught.value)
+    assert "$HOME is not set" in message and "XDG_CACHE_HOME" in message
+
+
+# --------------------------------------------------------------------------- 8. small edges
+def test_sizes_that_would_not_fit_in_memory_are_a_message_before_any_allocation():
+    from lstm_course.forecast_uncertainty import block_bootstrap_indices
+    from lstm_course.harmonic import fourier_terms
+
+    with pytest.raises(ValueError, match="more than the 100,000,000") as caught:
+        block_bootstrap_indices(10**6, 5, 10**6)
+    _one_line_refusal(caught.value)
+    with pytest.raises(ValueError, match="more than the 100,000,000") as caught:
+        fourier_terms(np.arange(10.0), 10**9)
+    _one_line_refusal(caught.value)
+
+
+def test_loglog_slope_on_equal_lengths_and_bad_values_is_a_message():
+    from lstm_course.scaling import loglog_slope
+
+    with pytest.raises(ValueError, match="two different lengths"):
+        loglog_slope([64, 64, 64], [1.0, 2.0, 3.0])
+    for lengths, values in [([0, 4], [1.0, 2.0]), ([2, 4], [1.0, math.inf])]:
+        with pytest.raises(ValueError, match="finite numbers above 0"):
+            loglog_slope(lengths, values)
+    assert loglog_slope([1, 2, 4], [3.0, 12.0, 48.0]) == pytest.approx(2.0)
+
+
+def test_rounds_are_bounded_in_the_benchmark_and_the_function(tmp_path):
+    from lstm_course.scaling import MAX_ROUNDS, best_time
+
+    with pytest.raises(ValueError, match=f"rounds from 1 to {MAX_ROUNDS}"):
+        best_time(lambda: None, rounds=10**9)
+    done = subprocess.run(
+        [PYTHON, "benchmarks/scan_vs_loop.py", "--rounds", "1000000000"],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and f"--rounds must be from 1 to {MAX_ROUNDS}" in done.stderr
+
+
+def test_sigterm_during_a_download_leaves_no_part_file(tmp_path):
+    import http.server
+    import threading
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(10**6))
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)
+            self.wfile.flush()
+            time.sleep(20)  # the rest never comes in time
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/f"
+    target = tmp_path / "f.conllu"
+    code = (
+        "from pathlib import Path; from lstm_course.data import download; "
+        f"download({url!r}, Path({str(target)!r}), '0' * 64)"
+    )
+    child = subprocess.Popen([PYTHON, "-c", code], env=_env(), stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".*.part")):  # the download has started writing
+            assert child.poll() is None and time.monotonic() < deadline, child.stderr.read()
+            time.sleep(0.05)
+        time.sleep(0.3)
+        child.send_signal(signal.SIGTERM)
+        child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        server.shutdown()
+    assert child.returncode == 143
+    assert list(tmp_path.iterdir()) == []  # no .part, no target
