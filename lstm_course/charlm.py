@@ -23,7 +23,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from lstm_course.cells import Gates, LSTMCell, Trace
-from lstm_course.files import load_model, save_model
+from lstm_course.files import check_model_size, load_model, save_model
 from lstm_course.runtime import mixed_precision, require_bfloat16
 from lstm_course.vocab import Vocab, require_vocab
 
@@ -88,8 +88,10 @@ class CharLM(nn.Module):
     """
 
     def __init__(self, vocab: Vocab, config: CharLMConfig = CharLMConfig()) -> None:
+        vocab_size, e, h = len(require_vocab(vocab)), config.embedding_dim, config.hidden_size
+        check_model_size([(vocab_size, e), (4 * h, e + h + 2), (vocab_size, h + 1)], "this model")
         super().__init__()
-        self.vocab, self.config = require_vocab(vocab), config
+        self.vocab, self.config = vocab, config
         self.embedding = nn.Embedding(len(vocab), config.embedding_dim)
         self.lstm = nn.LSTM(config.embedding_dim, config.hidden_size, batch_first=True)
         self.dropout = nn.Dropout(config.dropout)

@@ -355,6 +355,23 @@ def load_checkpoint(
     return payload
 
 
+def check_model_size(shapes: Iterable[tuple[int, ...]], what: str) -> None:
+    """A one-line ``ValueError`` if weights of ``shapes`` would be more than a checkpoint may
+    hold (:data:`MAX_CHECKPOINT_BYTES` of float32), before anything is allocated: sizes
+    such as ``hidden_dim=10**6`` would otherwise end in PyTorch's own allocation error."""
+    numbers = 0
+    for shape in shapes:
+        count = 1
+        for size in shape:
+            count *= int(size)
+        numbers += count
+    if 4 * numbers > MAX_CHECKPOINT_BYTES:
+        raise ValueError(
+            f"{what} would have {numbers:,} weights ({4 * numbers:,} bytes as float32), more "
+            f"than the {MAX_CHECKPOINT_BYTES:,} bytes the course builds; choose smaller sizes"
+        )
+
+
 def _map_tensors(value: object, device: object) -> object:
     if isinstance(value, torch.Tensor):
         return value.to(device)

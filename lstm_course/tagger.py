@@ -38,7 +38,7 @@ from lstm_course.batching import (
 from lstm_course.cells import RECURRENT_LAYERS
 from lstm_course.data import UPOS_TAGS, TaggedSentence, tokenize
 from lstm_course.files import CheckpointError as CheckpointError  # its former home
-from lstm_course.files import load_model, save_model
+from lstm_course.files import check_model_size, load_model, save_model
 from lstm_course.speed import Dropout
 from lstm_course.vocab import Vocab, require_vocab
 
@@ -164,6 +164,7 @@ class LSTMTagger(nn.Module):
                 "TaggerVocabs.build(sentences, config) or TaggerVocabs(words=..., chars=..., "
                 "tags=...)"
             )
+        check_model_size(weight_shapes(config, vocabs).values(), "this tagger")
         super().__init__()
         self.config = config
         self.vocabs = vocabs

@@ -639,6 +639,15 @@ def test_sizes_that_would_not_fit_in_memory_are_a_message_before_any_allocation(
     _one_line_refusal(caught.value)
 
 
+def test_model_sizes_beyond_the_checkpoint_limit_are_a_message_not_an_allocator_error():
+    big = TaggerConfig(**{**SMALL.__dict__, "hidden_dim": 10**6})
+    with pytest.raises(ValueError, match="more than the 1,073,741,824 bytes") as caught:
+        LSTMTagger(big, _tiny_tagger().vocabs)
+    _one_line_refusal(caught.value)
+    with pytest.raises(ValueError, match="more than the 1,073,741,824 bytes"):
+        charlm.CharLM(charlm.char_vocab(), charlm.CharLMConfig(hidden_size=10**6))
+
+
 def test_loglog_slope_on_equal_lengths_and_bad_values_is_a_message():
     from lstm_course.scaling import loglog_slope
 
