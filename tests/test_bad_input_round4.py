@@ -423,7 +423,7 @@ def test_a_real_ctrl_c_under_nbclient_is_one_line_and_status_130(tool, tmp_path)
     assert child.returncode == 130, err
     ours = [line for line in err.splitlines() if not line.startswith("[IPKernelApp]")]
     assert len(ours) == 1, err  # no traceback: the kernel's start-up warning aside, one line
-    assert "interrupted (Ctrl-C) while running 01_sleeps.ipynb" in ours[0]
+    assert "interrupted while running 01_sleeps.ipynb (Ctrl-C)" in ours[0]
     assert "not saved" in ours[0] or "nothing was saved" in ours[0]
     assert lesson.read_bytes() == before
     assert not list(tmp_path.glob(".*.part"))

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name:36s} {device:7s} {verdict:45s} {seconds:6.1f} s", flush=True)
     except KeyboardInterrupt:
         print(
-            f"interrupted (Ctrl-C) while running {path.name}; nothing was saved "
+            f"interrupted while running {path.name} (Ctrl-C); nothing was saved "
             "(this tool never writes a notebook) and later lessons did not run",
             file=sys.stderr,
         )

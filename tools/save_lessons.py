@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name:36s} {verdict:60s} {seconds:6.1f} s", flush=True)
     except KeyboardInterrupt:
         print(
-            f"interrupted (Ctrl-C) while running {path.name}: it was not saved and is unchanged; "
+            f"interrupted while running {path.name} (Ctrl-C): it was not saved and is unchanged; "
             "later lessons did not run",
             file=sys.stderr,
         )
