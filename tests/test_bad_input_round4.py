@@ -184,6 +184,24 @@ def test_a_zip_bomb_is_refused_from_the_zip_directory_with_the_limit_named(tmp_p
     assert not files.is_checkpoint(bomb, charlm.CHECKPOINT_FORMAT)
 
 
+CHARLM_FILE = Path(tempfile.mkdtemp()) / "c.pt"
+_write(PAYLOADS["charlm"], CHARLM_FILE)
+with zipfile.ZipFile(CHARLM_FILE) as _archive:
+    CHARLM_UNPACKED = sum(entry.file_size for entry in _archive.infolist())
+
+
+@FEW
+@given(limit=st.integers(1, 2 * CHARLM_UNPACKED))
+def test_any_size_limit_refuses_exactly_the_files_beyond_it_and_names_it(limit):
+    kind, version = charlm.CHECKPOINT_FORMAT, charlm.CHECKPOINT_VERSION
+    if limit < CHARLM_UNPACKED:
+        with pytest.raises(CheckpointError) as caught:
+            files.load_checkpoint(CHARLM_FILE, kind, version, limit=limit)
+        assert f"more than the {limit:,} a {kind} checkpoint may hold" in str(caught.value)
+    else:
+        assert files.load_checkpoint(CHARLM_FILE, kind, version, limit=limit)["format"] == kind
+
+
 def test_the_loader_maps_the_file_and_is_checkpoint_takes_a_path(tmp_path, monkeypatch):
     # torch 2.2 maps only a str: every torch.load of the course gets one, with mmap=True
     path = _write(PAYLOADS["charlm"], tmp_path / "c.pt")
