@@ -351,9 +351,10 @@ def _fitted(weights: dict, expected: dict) -> dict:
 
 def is_checkpoint(path: str | os.PathLike, kind: str) -> bool:
     """Whether ``path`` is a checkpoint of ``kind`` (any version), without reading its
-    weights into memory (``mmap``): what may be written over when a new one is saved."""
+    weights into memory (``mmap``; torch 2.2 maps only a path given as a ``str``): what may
+    be written over when a new one is saved."""
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        payload = torch.load(os.fspath(path), map_location="cpu", weights_only=True, mmap=True)
     except Exception:  # not a zip, not a PyTorch file, a pickle with code, ...
         return False
     return isinstance(payload, dict) and payload.get("format") == kind
