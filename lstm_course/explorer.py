@@ -163,7 +163,10 @@ class ActivationExplorer(widgets.VBox):
         )
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
+        # ipywidgets 8 draws a widget through this method. ipywidgets 7 (Colab's) draws it
+        # through _ipython_display_ and has no such method: there the picture is ours alone.
+        parent = getattr(super(), "_repr_mimebundle_", None)
+        bundle = parent(**kwargs) if parent is not None else {}
         if bundle is not None:
             bundle["text/html"] = self.snapshot_html()
             bundle["text/plain"] = (

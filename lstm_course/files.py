@@ -532,7 +532,10 @@ def _why_unreadable(e: Exception) -> str:
     ``weights_only=False``: that would run whatever code the file holds, which a course
     must never suggest."""
     message = str(e)
+    # torch >= 2.4: "Unsupported global: GLOBAL posix.system"; torch 2.2: "Unsupported class
+    # posix.system"
     found = re.search(r"(?:Unsupported global: |unsupported )GLOBAL ([\w.]+)", message)
+    found = found or re.search(r"Unsupported class ([\w.]+)", message)
     if found:
         return (
             f"it holds a Python object ({found.group(1)}), not only tensors, numbers, strings, "

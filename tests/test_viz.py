@@ -7,6 +7,7 @@ matplotlib.use("Agg")
 import html
 import re
 
+import ipywidgets
 import numpy as np
 import pytest
 import torch
@@ -138,7 +139,8 @@ def test_explorer_stored_without_a_kernel_reads_as_a_picture_not_a_repr():
     box = _tiny_explorer(start_unit=3)
     box.show.value = "use factor o_t"
     bundle = box._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle  # live, it is the widget
+    if int(ipywidgets.__version__.split(".")[0]) >= 8:  # 7 draws widgets another way
+        assert "application/vnd.jupyter.widget-view+json" in bundle  # live, it is the widget
     assert "children=" not in bundle["text/plain"] and "unit 3" in bundle["text/plain"]
     assert box.view.value in bundle["text/html"]
     assert "unit <b>3</b>" in bundle["text/html"] and "use factor o_t" in bundle["text/html"]
