@@ -50,9 +50,12 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
     - ``position in line``: characters since the last newline.
 
     Strings and comments come from Python's own tokenizer, so a ``#`` inside a string is
-    not a comment. Text the tokenizer cannot finish (a snippet cut mid-string) is tokenized
-    as far as it goes. Give a list of texts (whole files) to have each tokenized on its own
-    and the results put one after another, so one file's error never spoils the next.
+    not a comment. Text the tokenizer cannot finish is tokenized as far as it goes; a string
+    left open at the end (a snippet cut inside a docstring) counts as running to the end,
+    since a reader who stopped there is still inside it. Better still, label whole files and
+    cut afterwards (:func:`excerpt_features`). Give a list of texts (whole files) to have
+    each tokenized on its own and the results put one after another, so one file's error
+    never spoils the next.
     """
     if not isinstance(text, str):
         parts = [code_features(t) for t in text]
@@ -73,9 +76,11 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
     string_types = {tokenize.STRING}
     if sys.version_info >= (3, 12):  # f-strings are split into pieces from 3.12 on
         string_types |= {tokenize.FSTRING_START, tokenize.FSTRING_MIDDLE, tokenize.FSTRING_END}
+    read_to = 0  # where the last token ended
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             a, b = offset(*tok.start), offset(*tok.end)
+            read_to = b
             if tok.type in string_types:
                 in_string[a:b] = 1
             elif tok.type == tokenize.COMMENT:
@@ -84,8 +89,13 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
                 depth_change[b] += 1
             elif tok.type == tokenize.OP and tok.string in ")]}":
                 depth_change[a] -= 1
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass  # a cut snippet: keep what was tokenized
+    except (tokenize.TokenError, IndentationError, SyntaxError) as error:
+        # A cut snippet: keep what was tokenized. If the tokenizer stopped inside a string
+        # ("EOF in multi-line string" up to 3.11, "unterminated triple-quoted string" from
+        # 3.12), that string starts at the first character after the last whole token.
+        if "string" in str(error.args[0] if error.args else ""):
+            rest = text[read_to:]
+            in_string[read_to + len(rest) - len(rest.lstrip()) :] = 1
     position, indentation = np.zeros(n), np.zeros(n)
     for k, start in enumerate(line_starts):
         end = line_starts[k + 1] if k + 1 < len(line_starts) else n  # the line and its \n
@@ -99,6 +109,22 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
         "bracket depth": np.clip(np.cumsum(depth_change)[:n], 0, None),
         "position in line": position,
     }
+
+
+def excerpt_features(pieces: Sequence[str], whole_texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """:func:`code_features` of excerpts, labelled on the whole files and cut afterwards:
+    ``pieces[k]`` must be the start of ``whole_texts[k]``. An excerpt cut inside a docstring
+    is then labelled as the file's reader knows it (in a string to the cut), whatever the
+    tokenizer would make of the excerpt alone."""
+    if len(pieces) != len(whole_texts) or not pieces:
+        raise ValueError(f"give as many excerpts as whole files (at least one), got "
+                         f"{len(pieces)} and {len(whole_texts)}")
+    parts = []
+    for k, (piece, whole) in enumerate(zip(pieces, whole_texts, strict=True)):
+        if not (isinstance(piece, str) and isinstance(whole, str) and whole.startswith(piece)):
+            raise ValueError(f"excerpt {k} is not the start of its whole file")
+        parts.append({name: v[: len(piece)] for name, v in code_features(whole).items()})
+    return {name: np.concatenate([p[name] for p in parts]) for name in FEATURES}
 
 
 # ---------------------------------------------------------------------- one unit
