@@ -117,8 +117,10 @@ def excerpt_features(pieces: Sequence[str], whole_texts: Sequence[str]) -> dict[
     is then labelled as the file's reader knows it (in a string to the cut), whatever the
     tokenizer would make of the excerpt alone."""
     if len(pieces) != len(whole_texts) or not pieces:
-        raise ValueError(f"give as many excerpts as whole files (at least one), got "
-                         f"{len(pieces)} and {len(whole_texts)}")
+        raise ValueError(
+            f"give as many excerpts as whole files (at least one), got "
+            f"{len(pieces)} and {len(whole_texts)}"
+        )
     parts = []
     for k, (piece, whole) in enumerate(zip(pieces, whole_texts, strict=True)):
         if not (isinstance(piece, str) and isinstance(whole, str) and whole.startswith(piece)):

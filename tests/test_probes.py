@@ -358,7 +358,10 @@ def test_first_window_finds_whole_lines_with_all_three():
         probes.first_window(text, probes.code_features(text), longest=5)
 
 
-WHOLE_FILE = 'x = 1\ndef f():\n    """Doc, # not a comment\n    more (not a bracket\n    """\n    return (x)  # yes\n'
+WHOLE_FILE = (
+    'x = 1\ndef f():\n    """Doc, # not a comment\n    more (not a bracket\n'
+    '    """\n    return (x)  # yes\n'
+)
 
 
 def test_an_excerpt_cut_inside_a_docstring_is_in_a_string_to_the_cut():
