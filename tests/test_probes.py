@@ -408,3 +408,56 @@ def test_excerpt_features_checks_its_input():
         probes.excerpt_features(pieces, wholes[:1])
     with pytest.raises(ValueError, match="as many excerpts"):
         probes.excerpt_features([], [])
+
+
+def _files_of(rng, files=12, length=50, units=6, strong=2, noise=0.3):
+    feature = rng.normal(size=files * length)
+    states = rng.normal(size=(files * length, units))
+    states[:, strong] = -feature + noise * rng.normal(size=files * length)
+    return states, feature, [length] * files
+
+
+def test_unit_sums_are_pearson_sums_of_every_unit():
+    states, feature, lengths = _files_of(np.random.default_rng(3))
+    sums = probes.unit_sums(states, feature, lengths)
+    assert sums.shape == (12, 6, 6)
+    for u in range(6):
+        np.testing.assert_allclose(sums[:, u], probes.pearson_sums(states[:, u], feature, lengths))
+    with pytest.raises(ValueError, match="add up to"):
+        probes.unit_sums(states, feature, [10, 10])
+
+
+def test_the_unit_is_chosen_again_in_every_resample():
+    rng = np.random.default_rng(4)
+    fit = probes.unit_sums(*_files_of(rng))
+    score = probes.unit_sums(*_files_of(rng))
+    low, high, share = probes.bootstrap_chosen_unit(fit, score)
+    assert share == 1.0 and 0.9 < low < high < 1.0  # a planted unit: always chosen
+    # two units alike: the choice itself is luck, and the interval says so
+    rng = np.random.default_rng(5)
+    states, feature, lengths = _files_of(rng, noise=3.0)
+    states[:, 4] = -feature + 3.0 * rng.normal(size=len(feature))
+    twin_fit = probes.unit_sums(states, feature, lengths)
+    states, feature, lengths = _files_of(rng, noise=3.0)
+    states[:, 4] = -feature + 3.0 * rng.normal(size=len(feature))
+    twin_score = probes.unit_sums(states, feature, lengths)
+    low, high, share = probes.bootstrap_chosen_unit(twin_fit, twin_score)
+    assert 0.2 < share < 0.8 and 0 < low < high
+    assert probes.bootstrap_chosen_unit(fit, score, minus=(fit, score))[:2] == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same units"):
+        probes.bootstrap_chosen_unit(fit, score[:, :3])
+
+
+def test_a_control_feature_is_a_function_of_the_character_alone():
+    rng = np.random.default_rng(6)
+    ids = rng.integers(0, 5, 400)
+    feature = rng.integers(0, 3, 400).astype(float)
+    control = probes.control_feature(feature, ids, 5, seed=1)
+    for c in range(5):
+        assert len(set(control[ids == c])) <= 1  # one value per character
+    assert set(control) <= set(feature)  # the feature's own values
+    np.testing.assert_array_equal(control, probes.control_feature(feature, ids, 5, seed=1))
+    with pytest.raises(ValueError, match="same length"):
+        probes.control_feature(feature[:3], ids, 5)
+    with pytest.raises(ValueError, match="between 0 and 4"):
+        probes.control_feature(feature, ids + 1, 5)
