@@ -50,9 +50,12 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
     - ``position in line``: characters since the last newline.
 
     Strings and comments come from Python's own tokenizer, so a ``#`` inside a string is
-    not a comment. Text the tokenizer cannot finish (a snippet cut mid-string) is tokenized
-    as far as it goes. Give a list of texts (whole files) to have each tokenized on its own
-    and the results put one after another, so one file's error never spoils the next.
+    not a comment. Text the tokenizer cannot finish is tokenized as far as it goes; a string
+    left open at the end (a snippet cut inside a docstring) counts as running to the end,
+    since a reader who stopped there is still inside it. Better still, label whole files and
+    cut afterwards (:func:`excerpt_features`). Give a list of texts (whole files) to have
+    each tokenized on its own and the results put one after another, so one file's error
+    never spoils the next.
     """
     if not isinstance(text, str):
         parts = [code_features(t) for t in text]
@@ -73,9 +76,11 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
     string_types = {tokenize.STRING}
     if sys.version_info >= (3, 12):  # f-strings are split into pieces from 3.12 on
         string_types |= {tokenize.FSTRING_START, tokenize.FSTRING_MIDDLE, tokenize.FSTRING_END}
+    read_to = 0  # where the last token ended
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             a, b = offset(*tok.start), offset(*tok.end)
+            read_to = b
             if tok.type in string_types:
                 in_string[a:b] = 1
             elif tok.type == tokenize.COMMENT:
@@ -84,8 +89,13 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
                 depth_change[b] += 1
             elif tok.type == tokenize.OP and tok.string in ")]}":
                 depth_change[a] -= 1
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass  # a cut snippet: keep what was tokenized
+    except (tokenize.TokenError, IndentationError, SyntaxError) as error:
+        # A cut snippet: keep what was tokenized. If the tokenizer stopped inside a string
+        # ("EOF in multi-line string" up to 3.11, "unterminated triple-quoted string" from
+        # 3.12), that string starts at the first character after the last whole token.
+        if "string" in str(error.args[0] if error.args else ""):
+            rest = text[read_to:]
+            in_string[read_to + len(rest) - len(rest.lstrip()) :] = 1
     position, indentation = np.zeros(n), np.zeros(n)
     for k, start in enumerate(line_starts):
         end = line_starts[k + 1] if k + 1 < len(line_starts) else n  # the line and its \n
@@ -99,6 +109,24 @@ def code_features(text: str | Sequence[str]) -> dict[str, np.ndarray]:
         "bracket depth": np.clip(np.cumsum(depth_change)[:n], 0, None),
         "position in line": position,
     }
+
+
+def excerpt_features(pieces: Sequence[str], whole_texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """:func:`code_features` of excerpts, labelled on the whole files and cut afterwards:
+    ``pieces[k]`` must be the start of ``whole_texts[k]``. An excerpt cut inside a docstring
+    is then labelled as the file's reader knows it (in a string to the cut), whatever the
+    tokenizer would make of the excerpt alone."""
+    if len(pieces) != len(whole_texts) or not pieces:
+        raise ValueError(
+            f"give as many excerpts as whole files (at least one), got "
+            f"{len(pieces)} and {len(whole_texts)}"
+        )
+    parts = []
+    for k, (piece, whole) in enumerate(zip(pieces, whole_texts, strict=True)):
+        if not (isinstance(piece, str) and isinstance(whole, str) and whole.startswith(piece)):
+            raise ValueError(f"excerpt {k} is not the start of its whole file")
+        parts.append({name: v[: len(piece)] for name, v in code_features(whole).items()})
+    return {name: np.concatenate([p[name] for p in parts]) for name in FEATURES}
 
 
 # ---------------------------------------------------------------------- one unit
@@ -376,11 +404,7 @@ def bootstrap_over_files(
             )
     if resamples < 1 or not 0 < level < 1:
         raise ValueError(f"need resamples >= 1 and 0 < level < 1, got {resamples} and {level}")
-    files = len(per_file)
-    picks = np.random.default_rng(seed).integers(0, files, (resamples, files))
-    rows = np.arange(resamples)[:, None] * files
-    weights = np.bincount((picks + rows).ravel(), minlength=resamples * files)
-    weights = weights.reshape(resamples, files).astype(float)  # times each file was drawn
+    weights = _file_weights(len(per_file), resamples, np.random.default_rng(seed))
     values = statistic(weights @ per_file)
     if minus is not None:
         values = values - statistic(weights @ minus)
@@ -388,13 +412,117 @@ def bootstrap_over_files(
     return float(low), float(high)
 
 
+def unit_sums(
+    states: Tensor | np.ndarray, feature: np.ndarray, lengths: Sequence[int]
+) -> np.ndarray:
+    """``(files, units, 6)``: :func:`pearson_sums` of every unit with ``feature``, file by
+    file (``lengths`` characters each, in order): from them, any resample of the files gives
+    every unit's r at once, so the best unit can be chosen again in every resample
+    (:func:`bootstrap_chosen_unit`)."""
+    s = _states(states)
+    f = _feature(feature, "feature", len(s))
+    lengths = np.asarray(lengths, dtype=int).reshape(-1)
+    if len(lengths) == 0 or (lengths < 1).any() or lengths.sum() != len(s):
+        raise ValueError(f"lengths must be positive and add up to {len(s)}, got {lengths.sum()}")
+    result = np.empty((len(lengths), s.shape[1], 6))
+    start = 0
+    for k, n in enumerate(lengths):
+        x, y = s[start : start + n], f[start : start + n, None]
+        result[k] = np.stack(
+            [np.full(s.shape[1], n), x.sum(0), np.full(s.shape[1], y.sum()),
+             (x * x).sum(0), np.full(s.shape[1], (y * y).sum()), (x * y).sum(0)],
+            axis=1,
+        )  # fmt: skip
+        start += n
+    return result
+
+
+def _chosen_unit_r(fit: np.ndarray, score: np.ndarray, w_fit: np.ndarray, w_score: np.ndarray):
+    """For each row of weights: the unit of largest |r| on the weighted fitting files, and
+    its r (sign of the fitting r applied) on the weighted scoring files."""
+    r_fit = pearson_from_sums(np.einsum("rf,fuk->ruk", w_fit, fit))  # (resamples, units)
+    unit = np.abs(r_fit).argmax(axis=1)
+    sign = np.sign(r_fit[np.arange(len(unit)), unit])
+    chosen = np.einsum("rf,frk->rk", w_score, score[:, unit, :])  # (resamples, 6)
+    return sign * pearson_from_sums(chosen), unit
+
+
+def _file_weights(files: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    picks = rng.integers(0, files, (resamples, files))
+    rows = np.arange(resamples)[:, None] * files
+    weights = np.bincount((picks + rows).ravel(), minlength=resamples * files)
+    return weights.reshape(resamples, files).astype(float)  # times each file was drawn
+
+
+def bootstrap_chosen_unit(
+    fit: np.ndarray,
+    score: np.ndarray,
+    minus: tuple[np.ndarray, np.ndarray] | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """``(low, high, share)``: a ``level`` interval of the best unit's r on the scoring
+    files, where the unit is chosen *again in every resample* on resampled fitting files
+    (``fit`` and ``score`` from :func:`unit_sums`): the interval then holds the luck of the
+    choice as well as that of the scoring files. ``share``: how often the resamples chose
+    the unit chosen on all the fitting files. With ``minus`` (another reader's ``(fit,
+    score)`` on the same files), the interval of the difference, both chosen and scored on
+    the same resamples."""
+    fit, score = np.asarray(fit, dtype=float), np.asarray(score, dtype=float)
+    if fit.ndim != 3 or score.ndim != 3 or fit.shape[1:] != score.shape[1:] or fit.shape[2] != 6:
+        raise ValueError(
+            f"give (files, units, 6) sums of the same units, got {fit.shape} and {score.shape}"
+        )
+    if len(fit) < 2 or len(score) < 2:
+        raise ValueError("need at least 2 fitting and 2 scoring files")
+    if resamples < 1 or not 0 < level < 1:
+        raise ValueError(f"need resamples >= 1 and 0 < level < 1, got {resamples} and {level}")
+    rng = np.random.default_rng(seed)
+    w_fit, w_score = (
+        _file_weights(len(fit), resamples, rng),
+        _file_weights(len(score), resamples, rng),
+    )
+    values, units = _chosen_unit_r(fit, score, w_fit, w_score)
+    everyone = _chosen_unit_r(fit, score, np.ones((1, len(fit))), np.ones((1, len(score))))[1]
+    if minus is not None:
+        other_fit, other_score = (np.asarray(m, dtype=float) for m in minus)
+        if len(other_fit) != len(fit) or len(other_score) != len(score):
+            raise ValueError("minus must be sums of the same fitting and scoring files")
+        values = values - _chosen_unit_r(other_fit, other_score, w_fit, w_score)[0]
+    low, high = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high), float((units == everyone[0]).mean())
+
+
+def control_feature(
+    feature: np.ndarray, ids: Tensor | np.ndarray, size: int, seed: int = 0
+) -> np.ndarray:
+    """A control task after Hewitt & Liang (2019): every character of the alphabet (``ids``
+    index an alphabet of ``size``) is given a value drawn at random from ``feature``'s own
+    values, and each character is labelled with its character's value. Same values, same
+    form (a fact about each character), but nothing a reader of code knows: what a probe
+    reads of it, it reads from the characters themselves. Same ``seed``, same labels."""
+    f = np.asarray(feature, dtype=float).reshape(-1)
+    ids_np = np.asarray(ids.cpu() if isinstance(ids, Tensor) else ids, dtype=int).reshape(-1)
+    if len(f) != len(ids_np) or len(f) == 0:
+        raise ValueError(
+            f"give a feature and ids of the same length, got {len(f)} and {len(ids_np)}"
+        )
+    if ids_np.min() < 0 or ids_np.max() >= size:
+        raise ValueError(f"ids must lie between 0 and {size - 1}")
+    table = np.random.default_rng(seed).choice(f, size=size)
+    return table[ids_np]
+
+
 def differences(
     reports: Mapping[str, Mapping[str, ProbeResult]],
     pairs: Mapping[str, tuple[str, str, str, str]],
+    level: float = 0.95,
+    resamples: int = 1000,
 ) -> dict[str, dict[str, tuple[float, float, float]]]:
     """For each ``label: (reader a, reader b, "probe" or "unit" of a, of b)`` and feature:
-    ``(r of a - r of b, low, high)`` on the scoring text, the interval from the paired
-    bootstrap over its files (:func:`bootstrap_over_files`). Needs reports made with
+    ``(r of a - r of b, low, high)`` on the scoring text, the ``level`` interval from the
+    paired bootstrap over its files (:func:`bootstrap_over_files`). Needs reports made with
     ``score_lengths`` (:func:`unit_vs_probe`)."""
     result = {}
     for label, (a, b, what_a, what_b) in pairs.items():
@@ -404,7 +532,9 @@ def differences(
             sb = getattr(reports[b][f], f"{what_b}_sums")
             if sa is None or sb is None:
                 raise ValueError("make the reports with score_lengths, to resample the files")
-            low, high = bootstrap_over_files(sa, pearson_from_sums, minus=sb)
+            low, high = bootstrap_over_files(
+                sa, pearson_from_sums, minus=sb, resamples=resamples, level=level
+            )
             d = pearson_from_sums(sa.sum(0)) - pearson_from_sums(sb.sum(0))
             row[f] = (float(d), low, high)
         result[label] = row

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from exercise_cases import case_tests
 
+from lstm_course import charlm, probes
 from lstm_course import exercises as ex
 
 
@@ -77,7 +78,45 @@ def _ablation_torch(bits, at):
     return [extra[mask].mean(), extra[~mask].mean()]  # NaN for an empty side, as torch gives
 
 
+def _closes(text, j, in_string):
+    return text[j] in "'\"" and in_string[j] == 1 and (j + 1 == len(text) or in_string[j + 1] == 0)
+
+
+def _string_ablation(model, text, unit, shift=0, every_quote=False, flip=False):
+    bits, _ = charlm.bits_with_units_zeroed(model, text, [[], [unit]])
+    in_string = probes.code_features(text)["in string"]
+    marks = [
+        text[j] in "'\"" if every_quote else _closes(text, j, in_string)
+        for j in range(1 - shift, len(text) - shift)
+    ]
+    extra = (bits[1] - bits[0]).numpy() * (-1 if flip else 1)
+    at = np.array(marks)
+    return float(extra[at].mean()), float(extra[~at].mean())
+
+
+def _string_ablation_by_loop(model, text, unit):  # written differently, the same answer
+    bits, predicted = charlm.bits_with_units_zeroed(model, text, [[], [unit]])
+    in_string = probes.code_features(text + " ")["in string"]
+    at, elsewhere = [], []
+    for t in range(len(predicted)):
+        j = t + 1
+        closes = text[j] in "'\"" and in_string[j] == 1 and in_string[j + 1] == 0
+        (at if closes else elsewhere).append((bits[1, t] - bits[0, t]).item())
+    return np.mean(at), torch.tensor(elsewhere).mean()
+
+
 CASES = {
+    ex.check_string_ablation: (
+        [_string_ablation, _string_ablation_by_loop],
+        [
+            lambda m, t, u: _string_ablation(m, t, u, shift=1),  # marks one character off
+            lambda m, t, u: _string_ablation(m, t, u, every_quote=True),  # opening quotes too
+            lambda m, t, u: _string_ablation(m, t, u, flip=True),  # row 0 minus row 1
+            lambda m, t, u: _string_ablation(m, t, u + 1),  # another unit
+            lambda m, t, u: _string_ablation(m, t, u)[0],  # one number
+            lambda m, t, u: (float("nan"), float("nan")),
+        ],
+    ),
     ex.check_ablation_effect: (
         [_ablation, _ablation_torch],
         [

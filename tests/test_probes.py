@@ -356,3 +356,108 @@ def test_first_window_finds_whole_lines_with_all_three():
     assert text[a:b] == "x = 1\n\ny = f('a')  # c\n"  # from the first non-empty line
     with pytest.raises(ValueError):
         probes.first_window(text, probes.code_features(text), longest=5)
+
+
+WHOLE_FILE = (
+    'x = 1\ndef f():\n    """Doc, # not a comment\n    more (not a bracket\n'
+    '    """\n    return (x)  # yes\n'
+)
+
+
+def test_an_excerpt_cut_inside_a_docstring_is_in_a_string_to_the_cut():
+    cut = WHOLE_FILE.index("    more") + len("    more (not a bracket\n")  # a cut after a line
+    excerpt = WHOLE_FILE[:cut]
+    alone = probes.code_features(excerpt)
+    opening = excerpt.index('"""')
+    assert alone["in string"][:opening].sum() == 0
+    assert (alone["in string"][opening:] == 1).all()  # the unfinished string runs to the end
+    assert alone["in comment"].sum() == 0  # the # inside the docstring is no comment
+    assert alone["bracket depth"].max() == 0  # nor is its ( a bracket
+    # labelled on the whole file and cut: the same labels, the way a reader of the file knows
+    whole_labels = probes.code_features(WHOLE_FILE)
+    cut_labels = probes.excerpt_features([excerpt], [WHOLE_FILE])
+    for name in probes.FEATURES:
+        np.testing.assert_array_equal(cut_labels[name], whole_labels[name][:cut])
+        np.testing.assert_array_equal(cut_labels[name], alone[name])
+
+
+def test_a_hash_inside_a_string_is_not_a_comment_and_after_it_is():
+    f = probes.code_features(WHOLE_FILE)
+    inside, real = WHOLE_FILE.index("# not"), WHOLE_FILE.index("# yes")
+    assert f["in string"][inside] == 1 and f["in comment"][inside] == 0
+    assert f["in string"][real] == 0 and f["in comment"][real] == 1
+    closing = WHOLE_FILE.index('"""', WHOLE_FILE.index('"""') + 3)
+    assert f["in string"][closing + 2] == 1 and f["in string"][closing + 3] == 0
+    assert f["bracket depth"][WHOLE_FILE.index("x)")] == 1
+
+
+def test_an_unfinished_bracket_is_not_taken_for_a_string():
+    f = probes.code_features("a = (1,\n  2,\n")
+    assert f["in string"].sum() == 0 and f["bracket depth"][-1] == 1
+
+
+def test_excerpt_features_checks_its_input():
+    pieces = ["x = 1\n", "y = '''a\n"]
+    wholes = ["x = 1\nz = 2\n", "y = '''a\n'''\n"]
+    f = probes.excerpt_features(pieces, wholes)
+    assert len(f["in string"]) == sum(map(len, pieces))
+    assert f["in string"][len(pieces[0]) + 4 :].all()
+    with pytest.raises(ValueError, match="not the start of its whole file"):
+        probes.excerpt_features(["x = 2\n"], ["x = 1\n"])
+    with pytest.raises(ValueError, match="as many excerpts"):
+        probes.excerpt_features(pieces, wholes[:1])
+    with pytest.raises(ValueError, match="as many excerpts"):
+        probes.excerpt_features([], [])
+
+
+def _files_of(rng, files=12, length=50, units=6, strong=2, noise=0.3):
+    feature = rng.normal(size=files * length)
+    states = rng.normal(size=(files * length, units))
+    states[:, strong] = -feature + noise * rng.normal(size=files * length)
+    return states, feature, [length] * files
+
+
+def test_unit_sums_are_pearson_sums_of_every_unit():
+    states, feature, lengths = _files_of(np.random.default_rng(3))
+    sums = probes.unit_sums(states, feature, lengths)
+    assert sums.shape == (12, 6, 6)
+    for u in range(6):
+        np.testing.assert_allclose(sums[:, u], probes.pearson_sums(states[:, u], feature, lengths))
+    with pytest.raises(ValueError, match="add up to"):
+        probes.unit_sums(states, feature, [10, 10])
+
+
+def test_the_unit_is_chosen_again_in_every_resample():
+    rng = np.random.default_rng(4)
+    fit = probes.unit_sums(*_files_of(rng))
+    score = probes.unit_sums(*_files_of(rng))
+    low, high, share = probes.bootstrap_chosen_unit(fit, score)
+    assert share == 1.0 and 0.9 < low < high < 1.0  # a planted unit: always chosen
+    # two units alike: the choice itself is luck, and the interval says so
+    rng = np.random.default_rng(5)
+    states, feature, lengths = _files_of(rng, noise=3.0)
+    states[:, 4] = -feature + 3.0 * rng.normal(size=len(feature))
+    twin_fit = probes.unit_sums(states, feature, lengths)
+    states, feature, lengths = _files_of(rng, noise=3.0)
+    states[:, 4] = -feature + 3.0 * rng.normal(size=len(feature))
+    twin_score = probes.unit_sums(states, feature, lengths)
+    low, high, share = probes.bootstrap_chosen_unit(twin_fit, twin_score)
+    assert 0.2 < share < 0.8 and 0 < low < high
+    assert probes.bootstrap_chosen_unit(fit, score, minus=(fit, score))[:2] == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same units"):
+        probes.bootstrap_chosen_unit(fit, score[:, :3])
+
+
+def test_a_control_feature_is_a_function_of_the_character_alone():
+    rng = np.random.default_rng(6)
+    ids = rng.integers(0, 5, 400)
+    feature = rng.integers(0, 3, 400).astype(float)
+    control = probes.control_feature(feature, ids, 5, seed=1)
+    for c in range(5):
+        assert len(set(control[ids == c])) <= 1  # one value per character
+    assert set(control) <= set(feature)  # the feature's own values
+    np.testing.assert_array_equal(control, probes.control_feature(feature, ids, 5, seed=1))
+    with pytest.raises(ValueError, match="same length"):
+        probes.control_feature(feature[:3], ids, 5)
+    with pytest.raises(ValueError, match="between 0 and 4"):
+        probes.control_feature(feature, ids + 1, 5)

@@ -42,6 +42,7 @@ _LESSON_OF = {
     "check_paper_gru_step": "lesson5",
     "check_set_forget_bias": "lesson5",
     "check_best_unit": "lesson6",
+    "check_string_ablation": "lesson6",
     "check_bits_per_character": "lesson6",
     "check_position_in_line": "lesson6",
     "check_conformal_half_width": "lesson7",

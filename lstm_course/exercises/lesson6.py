@@ -162,3 +162,61 @@ def check_ablation_effect(fn: Callable) -> None:
     return _verdict(
         True, "the extra bits a zeroed unit costs, where it should matter and elsewhere."
     )
+
+
+def _closing_quotes(text: str) -> np.ndarray:
+    """Over every character of ``text``: which close a string (a quote whose next character
+    is no longer in a string, or which ends the text)."""
+    from lstm_course.probes import code_features  # probes imports no exercise: no circle
+
+    in_string = code_features(text)["in string"]
+    after = np.append(in_string[1:], 0.0)
+    quote = np.array([ch in "'\"" for ch in text])
+    return quote & (in_string == 1) & (after == 0)
+
+
+def _pair(got: Any) -> list[float] | None:
+    if not (isinstance(got, tuple | list) and len(got) == 2):
+        return None
+    values = [_as_number(v) for v in got]
+    return None if any(v is None for v in values) else values
+
+
+@_never_crashes
+def check_string_ablation(fn: Callable) -> None:
+    """``fn(model, text, unit) -> (extra_at_closing_quotes, extra_elsewhere)``: zero ``unit``
+    with ``charlm.bits_with_units_zeroed`` and return the mean extra bits at the characters
+    that close a string and at all the other predicted characters."""
+    if _unanswered(fn):
+        return
+    from lstm_course import charlm  # imported here: the other checks need no model
+
+    torch.manual_seed(6)
+    model = charlm.CharLM(charlm.char_vocab(), charlm.CharLMConfig(8, 16))
+    text = 'x = "ab"  # "no"\ny = f(\'c\', "")\n'
+    unit = 3
+    bits, _ = charlm.bits_with_units_zeroed(model, text, [[], [unit]])
+    extra = (bits[1] - bits[0]).double().numpy()
+    closing = _closing_quotes(text)[1:]  # over the predicted characters, text[1:]
+    want = (extra[closing].mean(), extra[~closing].mean())
+    ok, got = _call(fn, model, text, unit)
+    if not ok:
+        return _verdict(False, got)
+    values = _pair(got)
+    if values is None:
+        return _verdict(False, f"return a pair (extra_at, extra_elsewhere), got {_show(got)}")
+    if all(math.isclose(v, w, abs_tol=1e-5) for v, w in zip(values, want, strict=True)):
+        return _verdict(True, "the extra bits where strings close, and elsewhere.")
+    if all(math.isclose(v, -w, abs_tol=1e-5) for v, w in zip(values, want, strict=True)):
+        return _verdict(False, "the sign is flipped: extra bits are the zeroed row minus row 0.")
+    quotes = np.array([ch in "'\"" for ch in text])
+    shifted = _closing_quotes(text)[:-1]  # marks over text[:-1] instead of text[1:]
+    for mask, hint in [
+        (quotes[1:], "that marks every quote; mark only those that close a string."),
+        (shifted, "the marks are one character off: bits[:, t] is the surprise at text[t + 1]."),
+    ]:
+        if mask.any() and math.isclose(values[0], extra[mask].mean(), abs_tol=1e-5):
+            return _verdict(False, hint)
+    return _verdict(
+        False, f"expected ({want[0]:.4f}, {want[1]:.4f}), got ({values[0]:.4f}, {values[1]:.4f})"
+    )
