@@ -8,6 +8,7 @@ Each module holds one idea of the course, roughly in the order the lessons build
 - ``data``: CoNLL-U files, and the UD English EWT treebank found or downloaded (lesson 3).
 - ``batching``: padding and batches of sentences of one length (lesson 4).
 - ``tagger``: the notes' tagger and the course's part-of-speech tagger (lesson 4).
+- ``lookup``: the lookup table with fallbacks, the baseline of every tagger (lessons 4, 5).
 - ``training``: one training step, the training loop and evaluation of a tagger (lesson 4).
 - ``tagger_cli``: the tagger's command line, ``lstm-tagger`` (lesson 4).
 - ``speed``: what only makes the tagger's training faster, in one place a learner can skip.

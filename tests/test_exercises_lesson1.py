@@ -55,6 +55,35 @@ def _old_memory_use_gate(x, h, c, weight_ih, weight_hh, bias):
     return h_new, torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
 
 
+def _sigmoid_candidate(x, h, c, weight_ih, weight_hh, bias):
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.sigmoid(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _no_learn_gate(x, h, c, weight_ih, weight_hh, bias):
+    _i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _no_forget_gate(x, h, c, weight_ih, weight_hh, bias):
+    i, _f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _keras_like_order(x, h, c, weight_ih, weight_hh, bias):  # i, f, o, g
+    i, f, o, g = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _c_then_h(x, h, c, weight_ih, weight_hh, bias):
+    h_new, c_new = _lstm_step(x, h, c, weight_ih, weight_hh, bias)
+    return c_new, h_new
+
+
 CASES = {
     ex.check_lstm_step: (
         [_lstm_step, _lstm_step_gate_by_gate],
@@ -63,6 +92,11 @@ CASES = {
             _notes_use_gate,
             _old_memory_use_gate,
             _no_tanh_on_memory,
+            _sigmoid_candidate,
+            _no_learn_gate,
+            _no_forget_gate,
+            _keras_like_order,
+            _c_then_h,
             lambda *a: a[1],
         ],
     ),
@@ -83,13 +117,45 @@ test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_lea
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
-        (_wrong_gate_order, "Check the gate order"),
+        (_wrong_gate_order, "read in the order f, i, g, o"),
+        (_keras_like_order, "read in the order i, f, o, g"),
+        (_sigmoid_candidate, "your candidate g_t goes through σ"),
+        (_no_learn_gate, "adds the candidate g_t unscaled"),
+        (_no_forget_gate, "keeps all of the old memory"),
+        (_c_then_h, "return the pair in the order (h, c)"),
         (_notes_use_gate, "o_t ⊙ tanh(f_t ⊙ c_{t-1})"),
         (_old_memory_use_gate, "reads the old memory, o_t ⊙ tanh(c_{t-1})"),
         (_no_tanh_on_memory, "no tanh on the memory"),
     ],
 )
-def test_each_wrong_use_gate_gets_its_own_hint(answer, hint, capsys):
+def test_each_mistake_gets_its_own_hint(answer, hint, capsys):
+    """Each of the step's common mistakes (the gate order, the candidate's squashing, a gate
+    left out, the pair swapped, three wrong use gates) gets a hint that names it, and only
+    that hint."""
     ex.check_lstm_step(answer)
     out = capsys.readouterr().out
     assert out.startswith("❌") and hint in out, out
+
+
+def test_the_hints_are_all_different():
+    """No two mistakes share a hint (once, four mistakes all got "check the gate order")."""
+    import contextlib
+    import io
+
+    hints = []
+    for answer in (
+        _wrong_gate_order,
+        _keras_like_order,
+        _sigmoid_candidate,
+        _no_learn_gate,
+        _no_forget_gate,
+        _c_then_h,
+        _notes_use_gate,
+        _old_memory_use_gate,
+        _no_tanh_on_memory,
+    ):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            ex.check_lstm_step(answer)
+        hints.append(out.getvalue())
+    assert len(set(hints)) == len(hints), hints

@@ -64,6 +64,12 @@ def _best_unit_abs_r(states, feature):
     return unit, abs(r)
 
 
+def _best_unit_by_covariance(states, feature):  # |cov| grows with a unit's variance
+    cov = [np.cov(states[:, u], feature)[0, 1] for u in range(states.shape[1])]
+    unit = int(np.argmax(np.abs(cov)))
+    return unit, cov[unit]
+
+
 def _ablation(bits, at):
     extra = np.asarray(bits[1], dtype=float) - np.asarray(bits[0], dtype=float)
     at = np.asarray(at, dtype=bool)
@@ -154,6 +160,7 @@ CASES = {
             _best_unit_largest_positive,
             _best_unit_abs_r,
             _best_unit_nan_for_a_constant_unit,
+            _best_unit_by_covariance,
             lambda s, f: 4,
             lambda s, f: ("4", -1),
         ],
@@ -162,3 +169,11 @@ CASES = {
 test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_learners_turn = (
     case_tests(CASES)
 )
+
+
+def test_best_unit_refuses_the_unit_of_largest_covariance_and_says_why(capsys):
+    """A unit of large variance and weak r has the largest |covariance|: choosing by it is
+    the slip the check must catch, with a hint that names correlation."""
+    ex.check_best_unit(_best_unit_by_covariance)
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and "unit 5 varies the most" in out and "cov / (std" in out, out

@@ -1,5 +1,8 @@
 """Regenerate every figure in images/ from the package's code.
 
+Only figures that something outside the notebooks shows (the README) live here; the lessons
+draw their own figures in code cells, so a copy here would be an unused file to keep in step.
+
 python tools/make_figures.py
 """
 
@@ -15,8 +18,6 @@ IMAGES = Path(__file__).resolve().parent.parent / "images"
 
 FIGURES = {
     "lstm_cell.png": diagrams.draw_lstm_cell,
-    "gru_cell.png": diagrams.draw_gru_cell,
-    "sigmoid_tanh.png": viz.plot_sigmoid_tanh,
 }
 
 

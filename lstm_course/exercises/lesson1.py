@@ -5,6 +5,7 @@ Shared machinery is in :mod:`lstm_course.exercises.harness`.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -59,6 +60,57 @@ def _use_gate_hint(
     return None
 
 
+def _memory_hint(
+    got: tuple[Any, Any],
+    x: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+    torch_cell: nn.LSTMCell,
+    bias: torch.Tensor,
+) -> str | None:
+    """A hint for a wrong long-term memory c_t (or a pair in the wrong order), one for each
+    mistake a learner makes: gates read in another order, σ for the candidate, the learn
+    (input) gate left out, the forget gate left out, (c, h) returned for (h, c)."""
+    pre = x @ torch_cell.weight_ih.T + h @ torch_cell.weight_hh.T + bias
+    blocks = dict(zip("ifgo", pre.chunk(4, 1), strict=True))
+    sig, tanh = torch.sigmoid, torch.tanh
+    want_c = sig(blocks["f"]) * c + sig(blocks["i"]) * tanh(blocks["g"])
+    want_h = sig(blocks["o"]) * tanh(want_c)
+    if _close(got[0], want_c, "c") is None and _close(got[1], want_h, "h") is None:
+        return "you returned (c, h): return the pair in the order (h, c)."
+    value = got[1]
+    wrong_memories = [
+        (
+            sig(blocks["f"]) * c + sig(blocks["i"]) * sig(blocks["g"]),
+            "your candidate g_t goes through σ: PyTorch's g_t = tanh(...), so new information "
+            "can be negative as well as positive.",
+        ),
+        (
+            sig(blocks["f"]) * c + tanh(blocks["g"]),
+            "your c_t adds the candidate g_t unscaled: the learn (input) gate decides how much of "
+            "it is written, c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t.",
+        ),
+        (
+            c + sig(blocks["i"]) * tanh(blocks["g"]),
+            "your c_t keeps all of the old memory: the forget gate scales it first, "
+            "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t.",
+        ),
+    ]
+    for wrong_c, hint in wrong_memories:
+        if _close(value, wrong_c, "c") is None:
+            return hint
+    for order in itertools.permutations("ifgo"):
+        if "".join(order) == "ifgo":
+            continue
+        named = dict(zip(order, pre.chunk(4, 1), strict=True))
+        if _close(value, sig(named["f"]) * c + sig(named["i"]) * tanh(named["g"]), "c") is None:
+            return (
+                f"your gates are read in the order {', '.join(order)}: PyTorch stacks the rows "
+                "of weight_ih, weight_hh and bias as i, f, g, o (learn, forget, candidate, use)."
+            )
+    return None
+
+
 @_never_crashes
 def check_lstm_step(fn: Callable) -> None:
     """``fn(x, h, c, weight_ih, weight_hh, bias) -> (h, c)``: one LSTM step, torch's way."""
@@ -73,15 +125,17 @@ def check_lstm_step(fn: Callable) -> None:
             return _verdict(False, got)
         if not (isinstance(got, tuple) and len(got) == 2):
             return _verdict(False, "return the pair (h, c)")
-        for value, want, name in zip(got, (want_h, want_c), ("h", "c"), strict=True):
-            problem = _close(value, want, f"{name} ({size})")
-            if problem:
-                hint = (
-                    _use_gate_hint(value, want_c, x, h, c, torch_cell, bias)
-                    if name == "h"
-                    else None
-                )
-                return _verdict(False, hint or problem + ". Check the gate order: i, f, g, o.")
+        problems = [
+            _close(value, want, f"{name} ({size})")
+            for value, want, name in zip(got, (want_h, want_c), ("h", "c"), strict=True)
+        ]
+        if problems[1] or (problems[0] and _close(got[0], want_c, "c") is None):
+            # c is wrong (or h and c are swapped): the mistake is in the memory, or the order
+            hint = _memory_hint(got, x, h, c, torch_cell, bias)
+            return _verdict(False, hint or problems[1] or problems[0])
+        if problems[0]:  # c is right, h is not: the use gate
+            hint = _use_gate_hint(got[0], want_c, x, h, c, torch_cell, bias)
+            return _verdict(False, hint or problems[0])
     return _verdict(True, "your step matches torch.nn.LSTMCell.")
 
 

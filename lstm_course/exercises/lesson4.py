@@ -35,12 +35,12 @@ def check_masked_accuracy(fn: Callable) -> None:
     if _unanswered(fn):
         return
     gen = torch.Generator().manual_seed(4)
-    scores = torch.randn(3, 5, 4, generator=gen)
+    scores = torch.randn(3, 6, 4, generator=gen)
     tags = scores.argmax(-1).clone()
-    tags[0, 1] = (tags[0, 1] + 1) % 4  # one wrong real word
+    tags[1, 1] = (tags[1, 1] + 1) % 4  # one wrong real word, in a sentence shorter than the batch
     tags[1, 3:] = -100  # padding: the model's guess there must not count
     tags[2, 2:] = -100
-    real = int((tags != -100).sum())
+    real = int((tags != -100).sum())  # 6 + 3 + 2 = 11 real words, 18 positions
     want = (real - 1) / real
     ok, got = _call(fn, scores.clone(), tags.clone())
     if not ok:
@@ -50,8 +50,12 @@ def check_masked_accuracy(fn: Callable) -> None:
     got = _as_number(got)
     if abs(got - want) < 1e-6:
         return _verdict(True, f"{real - 1} of {real} real words right; the padding did not count.")
+    # The slips a learner makes, each with its own value on these tags (all different):
     positions = tags.numel()
-    if abs(got - (real - 1) / positions) < 1e-6:  # the commonest slip: a mean over every slot
+    lengths = (tags != -100).sum(dim=1)
+    right = (scores.argmax(-1) == tags).sum(dim=1)
+    per_sentence = (right / lengths).mean().item()
+    if abs(got - (real - 1) / positions) < 1e-6:  # a mean over every slot
         return _verdict(
             False,
             f"you divided by all {positions} positions, padding included: divide by the "
@@ -59,6 +63,15 @@ def check_masked_accuracy(fn: Callable) -> None:
         )
     if abs(got - (positions - 1) / positions) < 1e-6:
         return _verdict(False, "the padded positions (tag -100) must not count as right.")
+    if abs(got - per_sentence) < 1e-6:
+        return _verdict(
+            False,
+            "you averaged each sentence's accuracy, so a 2-word sentence weighs as much as a "
+            "6-word one: count the right real words of the whole batch, and divide by all its "
+            "real words.",
+        )
+    if abs(got - (1 - want)) < 1e-6:
+        return _verdict(False, "that is the share of real words that are wrong; return the right.")
     return _verdict(False, f"expected {want:.4f}, got {got:.4f}")
 
 
@@ -68,18 +81,28 @@ def check_unknown_rate(fn: Callable) -> None:
     if _unanswered(fn):
         return
     vocab = Vocab(["the", "cat", "sat"])
-    sentences = [["the", "cat", "sat"], ["the", "dog", "sat", "down"]]
+    # "The" is not in this vocabulary ("the" is): the vocabulary, not the function, decides
+    # what is known. (To try a lower-casing tagger's vocabulary, lower-case the sentences
+    # before calling the function.)
+    sentences = [["The", "cat", "sat"], ["the", "dog", "sat", "down"]]
     ok, got = _call(fn, sentences, vocab)
     if not ok:
         return _verdict(False, got)
     if _as_number(got) is None:
         return _verdict(False, _wanted_number(got, "return"))
     got = _as_number(got)
+    if abs(got - 3 / 7) < 1e-6:
+        return _verdict(True, '3 of 7 words are unknown, "The" among them: the vocabulary decides.')
     if abs(got - 2 / 7) < 1e-6:
-        return _verdict(True, "2 of 7 words are unknown.")
-    if abs(got - 2 / 2) < 1e-6 or abs(got - 2 / 5) < 1e-6:
+        return _verdict(
+            False,
+            '"The" is not in this vocabulary, only "the": do not lower-case inside the '
+            "function (the vocabulary decides what is known); lower-case the sentences before "
+            "calling it when the vocabulary is lower-cased, as the tagger's is.",
+        )
+    if any(abs(got - v) < 1e-6 for v in (3 / 3, 3 / 6)):
         return _verdict(False, "count word occurrences (tokens), not distinct words.")
-    return _verdict(False, f"expected {2 / 7:.4f} for the test sentences, got {got}")
+    return _verdict(False, f"expected {3 / 7:.4f} for the test sentences, got {got}")
 
 
 @_never_crashes
@@ -136,6 +159,21 @@ class _UnpackedTagger(LSTMTagger):
         return self.hidden2tag(out)
 
 
+class _MiddleWordLeaks(LSTMTagger):
+    """The course's tagger with one leak: in a padded batch, a sentence's middle word (word
+    ``len // 2``) gets a score that depends on its padding. Every other word scores as alone,
+    so only an answer that compares every real word sees it."""
+
+    def forward(self, batch: Any) -> torch.Tensor:
+        scores = super().forward(batch)
+        padding = batch.words.shape[1] - batch.lengths.to(scores.device)
+        rows = torch.arange(len(padding), device=scores.device)
+        middle = (batch.lengths.to(scores.device) // 2).clamp(max=scores.shape[1] - 1)
+        leak = torch.zeros_like(scores)
+        leak[rows, middle] = 1e-3 * padding.to(scores.dtype)[:, None]
+        return scores + leak
+
+
 def _tiny_tagger(kind: type[LSTMTagger], sentences: list[list[str]]) -> LSTMTagger:
     """A small bidirectional tagger with character features, in float64 and evaluation mode,
     with the same weights whichever ``kind`` (and whatever the lesson's random stream)."""
@@ -154,15 +192,18 @@ def check_alone_in_batch(fn: Callable) -> None:
     """``fn(model, sentences, i) -> bool``: whether sentence ``i``'s tag scores inside the
     padded batch of all ``sentences`` equal (to 1e-9) its scores when ``model`` tags it alone.
 
-    Tried on the course's tagger, which packs (so the answer is always True), and on the same
+    Tried on the course's tagger, which packs (so the answer is always True), on the same
     tagger without packing (True only for the longest sentence: the others' padding is read
-    first by the backward LSTM)."""
+    first by the backward LSTM), and on a tagger whose padding changes only one word in the
+    middle of each shorter sentence (so an answer that compares only the last word, or only
+    the first, says True where the answer is False)."""
     if _unanswered(fn):
         return
     sentences = [["the", "cat", "sat"], ["a", "dog", "ran", "home", "fast"], ["birds", "sing"]]
     cases = (
         (LSTMTagger, "the course's tagger (it packs)", [True, True, True]),
         (_UnpackedTagger, "the same tagger without packing", [False, True, False]),
+        (_MiddleWordLeaks, "a tagger whose padding changes one middle word", [False, True, False]),
     )
     for kind, name, wanted in cases:
         for i, want in enumerate(wanted):
@@ -182,6 +223,13 @@ def check_alone_in_batch(fn: Callable) -> None:
                     f"{where} the scores are the same alone and in the batch, but you said "
                     "False: compare only its real words (row i, the first len(sentence) "
                     "positions), with a tolerance (1e-9), not ==",
+                )
+            if kind is _MiddleWordLeaks:
+                return _verdict(
+                    False,
+                    f"{where} word {len(sentences[i]) // 2} scores differently in the batch, "
+                    "but you said True: compare every real word of the sentence (the first "
+                    "len(sentence) positions of row i), not only one of them",
                 )
             return _verdict(
                 False,

@@ -91,6 +91,8 @@ def check_best_unit(fn: Callable) -> None:
     states[:, 4] = -2 * feature + 0.3 * torch.randn(200, generator=gen)  # strong, negative
     states[:, 1] = feature + 1.5 * torch.randn(200, generator=gen)  # weaker, positive
     states[:, 2] = 0.5  # never changes, as a unit of a real memory may: its r is 0/0
+    # varies most, follows the feature weakly: the largest |covariance|, a small |r| (0.2)
+    states[:, 5] = 10 * feature + 40 * torch.randn(200, generator=gen)
     r_all = [torch.corrcoef(torch.stack([states[:, u], feature]))[0, 1].item() for u in range(6)]
     with np.errstate(invalid="ignore", divide="ignore"):  # the 0/0: the verdict says it
         ok, got = _call(fn, states.numpy(), feature.numpy())
@@ -112,6 +114,13 @@ def check_best_unit(fn: Callable) -> None:
             False,
             "unit 1 has the largest positive r, but a strongly negative r "
             "is just as telling: compare |r|.",
+        )
+    if int(unit) == 5:
+        return _verdict(
+            False,
+            f"unit 5 varies the most, so its covariance with the feature is the largest, but "
+            f"it follows the feature weakly (r = {r_all[5]:.2f}): divide the covariance by both "
+            "standard deviations, r = cov / (std · std), and compare |r|.",
         )
     if int(unit) != 4:
         return _verdict(False, f"unit {int(unit)} is not the one with the largest |r|")
