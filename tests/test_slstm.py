@@ -3,8 +3,8 @@ finite, and stays finite where it overflows; the softmax form and the xlstm pack
 pure-PyTorch step agree with it; bad input is refused in one line."""
 
 import importlib.metadata
-import math
 import importlib.util
+import math
 
 import pytest
 import torch
