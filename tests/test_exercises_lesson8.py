@@ -3,6 +3,7 @@ however written, and plausible wrong ones that must fail with a hint."""
 
 import math
 
+import numpy
 import torch
 from exercise_cases import case_tests
 
@@ -37,6 +38,15 @@ def _scan_loop_in_log_space(log_a, log_b):  # a loop, right numbers: refused as 
         h = log_a[:, t].exp() * h + log_b[:, t].exp()
         out.append(h)
     return torch.stack(out, 1)
+
+
+def _scan_loop_in_numpy(log_a, log_b):  # a loop PyTorch does not see: refused too
+    a, b = log_a.detach().exp().numpy(), log_b.detach().exp().numpy()
+    h, out = 0 * b[:, 0], []
+    for t in range(b.shape[1]):
+        h = a[:, t] * h + b[:, t]
+        out.append(h)
+    return torch.from_numpy(numpy.stack(out, 1))
 
 
 def _scan_with_products(log_a, log_b):  # exp first: the product underflows to 0 on long ones
@@ -100,6 +110,7 @@ CASES = {
         [
             _scan_by_hand,  # right numbers, but a loop over time: refused
             _scan_loop_in_log_space,
+            _scan_loop_in_numpy,
             _scan_with_products,
             _scan_exclusive,
             _scan_returns_log,

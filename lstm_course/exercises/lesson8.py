@@ -52,12 +52,15 @@ def check_log_space_scan(fn: Callable) -> None:
     given log a and log b of shape (batch, time, hidden), computed with cumulative sums.
 
     A right answer that loops over time is refused: the check counts the PyTorch operations
-    the answer dispatches on 3,000 steps (a scan needs about ten, a loop thousands)."""
+    the answer dispatches on 3,000 steps (a scan needs about ten, a loop thousands), and
+    refuses a result computed outside PyTorch, where it cannot count."""
     if _unanswered(fn):
         return
     for what, log_a, log_b in _scan_problems(seed=8):
         want = scan_loop(log_a.exp(), log_b.exp())
         log_a, log_b = log_a.clone(), log_b.clone()
+        if what == "3,000 steps":  # so that a result computed outside PyTorch shows (no graph)
+            log_a, log_b = (t.requires_grad_() * 1 for t in (log_a, log_b))
         with _OperationCounter() as counter:
             ok, got = _call(fn, log_a, log_b)
         if not ok:
@@ -80,6 +83,13 @@ def check_log_space_scan(fn: Callable) -> None:
                 "exp(A*_t + logcumsumexp(log b - A*)_t)."
             )
             return _verdict(False, problem + "." + hint)
+        if what == "3,000 steps" and got.grad_fn is None:
+            return _verdict(
+                False,
+                "the numbers are right, but they were not computed by PyTorch operations on the "
+                "inputs (NumPy or Python numbers?), so the check cannot tell a scan from a loop: "
+                "use torch's cumsum and logcumsumexp over dim 1.",
+            )
         if what == "3,000 steps" and counter.count > MAX_SCAN_OPS:
             return _verdict(
                 False,
