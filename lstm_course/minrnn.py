@@ -6,6 +6,9 @@ known for every step in advance (they depend on x alone). Such a recurrence unro
 sums: ``h_t = Σ_{k≤t} (Π_{j=k+1..t} a_j) b_k``, and with logarithms the products become
 cumulative sums, so all T steps come from ``cumsum`` and ``logcumsumexp``
 (:func:`log_space_scan`, Heinsen 2023) instead of a loop of T steps (:func:`scan_loop`).
+In PyTorch that means a handful of large operations instead of a few small ones per step;
+on the CPU ``cumsum`` and ``logcumsumexp`` still walk the time axis in order inside C++, and
+only a parallel-scan kernel would take the log₂ T rounds a prefix sum allows.
 
 The paper's choices, kept here:
 
@@ -15,8 +18,9 @@ The paper's choices, kept here:
   the memory is a weighted average and does not grow with the length;
 * minGRU keeps z_t of the candidate: h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ g(h̃_t).
 
-The initial memory is zero unless given; a given one must be positive (it lives, like every
-h_t, in the logarithm).
+The initial memory h_0 is zero unless given; a given one must be positive: the scan takes its
+logarithm, as it does of every value b_t (log 0 = -∞ is the zero start, handled by leaving
+h_0 out of the sum).
 """
 
 from __future__ import annotations
@@ -55,12 +59,17 @@ def _check_scan_inputs(a: Tensor, b: Tensor, h0: Tensor | None) -> None:
 def scan_loop(coeffs: Tensor, values: Tensor, h0: Tensor | None = None) -> Tensor:
     """h_t = coeffs_t ⊙ h_{t-1} + values_t, one step after another (time is dim 1).
 
-    The way an LSTM must run, since its gates need h_{t-1}: T small steps in order."""
+    The way an LSTM must run, since its gates need h_{t-1}: T small steps in order. The steps
+    are taken with ``unbind(1)`` (one split into T views), not by indexing ``coeffs[:, t]``:
+    the backward pass of every indexing writes a gradient as large as the whole sequence,
+    which makes an indexed loop's training cost grow with the square of the length and
+    would measure the indexing, not the recurrence (lesson 8, section 6).
+    """
     _check_scan_inputs(coeffs, values, h0)
     h = torch.zeros_like(values[:, 0]) if h0 is None else h0
     out = []
-    for t in range(values.shape[1]):
-        h = coeffs[:, t] * h + values[:, t]
+    for a_t, b_t in zip(coeffs.unbind(1), values.unbind(1), strict=True):
+        h = a_t * h + b_t
         out.append(h)
     return torch.stack(out, dim=1)
 

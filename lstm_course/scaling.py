@@ -3,9 +3,12 @@ and the memory autograd keeps for the backward pass, at several lengths.
 
 Lesson 8 and ``benchmarks/scan_vs_loop.py`` measure four layers of one width on one batch:
 ``nn.LSTM`` (PyTorch's fused kernel, a loop over time inside C++), the minLSTM step loop
-(a loop in Python), the minLSTM log-space scan (no loop over time at all) and one
-``nn.TransformerEncoderLayer`` (every word looks at every word). Times are the best of a few
-rounds after a warm-up: the least disturbed run, the number closest to the machine's cost.
+(a loop in Python, taking its steps with ``unbind``), the minLSTM log-space scan (a few
+large operations; ``cumsum`` and ``logcumsumexp`` walk the time axis inside C++) and one
+``nn.TransformerEncoderLayer`` (every word looks at every word). A fifth,
+``"minLSTM loop, indexed"``, is the step loop written with ``coeffs[:, t]``: a lesson in
+measuring, not a layer anyone should train (:func:`indexed_scan_loop`). Times are the best of a
+few rounds after a warm-up: the least disturbed run, the number closest to the machine's cost.
 Memory is counted, not timed: the bytes of every tensor autograd saves for the backward
 pass (each storage once), so it is the same number on every machine and every run.
 """
@@ -24,6 +27,28 @@ from torch import Tensor, nn
 from lstm_course.minrnn import MinLSTM
 
 LAYERS = ("nn.LSTM", "minLSTM loop", "minLSTM scan", "Transformer")
+INDEXED = "minLSTM loop, indexed"
+
+
+def indexed_scan_loop(coeffs: Tensor, values: Tensor, h0: Tensor | None = None) -> Tensor:
+    """:func:`lstm_course.minrnn.scan_loop` with its steps read as ``coeffs[:, t]``: the same
+    numbers, but the backward pass of each indexing writes a zero-filled gradient of the whole
+    sequence's size, so forward + backward costs T² and times the indexing, not the loop."""
+    h = torch.zeros_like(values[:, 0]) if h0 is None else h0
+    out = []
+    for t in range(values.shape[1]):
+        h = coeffs[:, t] * h + values[:, t]
+        out.append(h)
+    return torch.stack(out, dim=1)
+
+
+class _IndexedMinLSTM(MinLSTM):
+    """A minLSTM whose step loop is :func:`indexed_scan_loop` (only for the measuring aside)."""
+
+    def forward(self, events: Tensor, h0: Tensor | None = None, mode: str = "loop"):
+        pre = self.linear(events).chunk(self.blocks, dim=-1)
+        out = indexed_scan_loop(*self._coeffs_and_values(*pre), h0)
+        return out, out[:, -1]
 
 
 class _FirstOutput(nn.Module):
@@ -43,9 +68,11 @@ def make_layer(name: str, width: int) -> nn.Module:
         return _FirstOutput(nn.LSTM(width, width, batch_first=True))
     if name in ("minLSTM loop", "minLSTM scan"):
         return _FirstOutput(MinLSTM(width, width), mode=name.split()[1])
+    if name == INDEXED:
+        return _FirstOutput(_IndexedMinLSTM(width, width))
     if name == "Transformer":
         return nn.TransformerEncoderLayer(width, 4, 2 * width, dropout=0.0, batch_first=True)
-    raise ValueError(f"layer must be one of {LAYERS}, got {name!r}")
+    raise ValueError(f"layer must be one of {(*LAYERS, INDEXED)}, got {name!r}")
 
 
 def forward_backward(layer: Callable[[Tensor], Tensor], x: Tensor) -> None:

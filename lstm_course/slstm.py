@@ -11,7 +11,8 @@ most double its share), and n_t makes h_t a weighted *average* of the candidates
 size of i_t cancels. But exp(ĩ) overflows float32 once ĩ > 88.7. The stabiliser carries the
 log of the largest weight so far, m_t = max(log f_t + m_{t-1}, ĩ), and stores c_t and n_t
 divided by exp(m_t): every exponential then has an argument ≤ 0, and h_t = o_t c_t / n_t is
-unchanged because the same factor divides c_t and n_t.
+unchanged because the same factor divides c_t and n_t. It starts at m_0 = -∞ (the empty
+past weighs nothing; :func:`zero_state` says why not 0).
 
 The package's gate order is i, f, z, o (the ``xlstm`` package's order, so weights compare).
 """
@@ -35,10 +36,16 @@ class SLSTMState(NamedTuple):
 
 
 def zero_state(batch: int, hidden: int, **kw) -> SLSTMState:
-    """The initial state: h = c = n = 0 and m = 0 (with n = 0 the first step's weights are
-    the only ones, whatever m is, so any start of m gives the same h)."""
+    """The initial state: h = c = n = 0 and m = -∞, the log of the weight (zero) that the
+    empty past carries, as the xLSTM reference code starts it.
+
+    Why not m = 0: the first step then stores c and n divided by exp(max(log f, ĩ)) and
+    computes i = exp(ĩ - m); with ĩ below about -100 in float32 (-745 in float64) that
+    underflows to 0, n_1 = 0 and h_1 = 0/0 = NaN. From m = -∞ the first step sets m_1 = ĩ_1
+    exactly, so i = exp(0) = 1, n_1 = 1 and h_1 = o_1 tanh(z̃_1): finite for every finite
+    input, and from then on n_t ≥ 1 (the largest weight so far is exp(0) = 1)."""
     zeros = torch.zeros(batch, hidden, **kw)
-    return SLSTMState(zeros, zeros, zeros, zeros)
+    return SLSTMState(zeros, zeros, zeros, torch.full_like(zeros, float("-inf")))
 
 
 def _split(pre: Tensor, state: SLSTMState) -> tuple[Tensor, Tensor, Tensor, Tensor]:

@@ -36,7 +36,7 @@ from lstm_course.training import (
     train_epoch,
 )
 
-ENCODERS = ("bilstm", "biminlstm", "transformer")
+ENCODERS = ("bilstm", "biminlstm", "transformer", "none")
 
 
 def _tensor_only(x: object) -> Tensor:
@@ -61,6 +61,15 @@ class BiMinLSTM(nn.Module):
         left, _ = self.forward_layer(x)
         right, _ = self.backward_layer(x.flip(1))
         return torch.cat([left, right.flip(1)], dim=-1), None
+
+
+class NoEncoder(nn.Module):
+    """The control: no sequence encoder at all. Each word's own features (embedding and
+    character features) go straight to the output layer, so whatever an encoder adds over
+    this row, it learned from the context."""
+
+    def forward(self, x: Tensor) -> tuple[Tensor, None]:
+        return _tensor_only(x), None
 
 
 def sinusoidal_positions(length: int, width: int) -> Tensor:
@@ -102,7 +111,8 @@ def build_tagger(
     encoder: str, config: TaggerConfig, vocabs: TaggerVocabs, feedforward: int = 128
 ) -> LSTMTagger:
     """A tagger whose recurrent layer is ``encoder`` ("bilstm": the config's own nn.LSTM;
-    "biminlstm"; "transformer", of width word_dim + char_filters = 2 * hidden_dim)."""
+    "biminlstm"; "transformer", of width word_dim + char_filters = 2 * hidden_dim; "none",
+    :class:`NoEncoder`, which needs that same equality)."""
     if encoder not in ENCODERS:
         raise ValueError(f"encoder must be one of {ENCODERS}, got {encoder!r}")
     if not config.bidirectional or config.num_layers != 1:
@@ -111,14 +121,23 @@ def build_tagger(
     features = config.word_dim + (config.char_filters if config.char_dim else 0)
     if encoder == "biminlstm":
         model.rnn = BiMinLSTM(features, config.hidden_dim)
-    elif encoder == "transformer":
+    elif encoder in ("transformer", "none"):
         if features != 2 * config.hidden_dim:
             raise ValueError(
-                f"the Transformer's width is the feature size ({features}); it must equal "
-                f"2 * hidden_dim ({2 * config.hidden_dim}) to fit the output layer"
+                f"the {encoder} encoder's width is the feature size ({features}); it must "
+                f"equal 2 * hidden_dim ({2 * config.hidden_dim}) to fit the output layer"
             )
-        model.rnn = TransformerEncoder(features, feedforward)
+        model.rnn = (
+            TransformerEncoder(features, feedforward) if encoder == "transformer" else NoEncoder()
+        )
     return model
+
+
+def _warm_cosine(lr: float, done: float, warmup: float) -> float:
+    """A linear rise over the first ``warmup`` of the budget, then a cosine down to 0."""
+    if done < warmup:
+        return lr * done / warmup
+    return cosine_lr(lr, (done - warmup) / (1 - warmup))
 
 
 def train_encoder_tagger(
@@ -132,13 +151,20 @@ def train_encoder_tagger(
     batch_size: int = 32,
     clip: float = 5.0,
     seed: int = 0,
+    warmup: float = 0.0,
     progress: bool = False,
 ) -> TrainingResult:
     """Train :func:`build_tagger`'s model for exactly ``epochs`` epochs (Adam, a cosine from
     ``lr`` to 0, the same shuffled batches for every encoder at one seed) and report the
-    *last* epoch's dev accuracy: no choice of epoch on dev, so dev stays a fair judge."""
+    *last* epoch's dev accuracy: no choice of epoch on dev, so dev stays a fair judge.
+
+    ``warmup`` (a share of all steps, 0 to 1) raises the rate linearly from 0 to ``lr`` first,
+    then the cosine runs over the rest: the schedule Transformers are trained with (Vaswani
+    et al. 2017), since Adam's first steps, before its averages settle, can upset attention."""
     # the same checks as train(): a NaN, negative or 1e9 epochs, lr or clip, before any work
     check_arguments(None, epochs, batch_size, lr, clip, seed, None)
+    if not (isinstance(warmup, (int, float)) and 0 <= warmup < 1):
+        raise ValueError(f"warmup must be a share of the steps, 0 <= warmup < 1, not {warmup!r}")
     if not train_sentences or not dev_sentences:
         raise ValueError("training needs training and dev sentences")
     set_seed(seed)
@@ -161,8 +187,8 @@ def train_encoder_tagger(
                 optimizer,
                 (corpus.batch(indices) for indices in bar),
                 clip=clip,
-                learning_rate=lambda step, e=epoch, n=steps: cosine_lr(
-                    lr, (e * n + step) / (epochs * n)
+                learning_rate=lambda step, e=epoch, n=steps: _warm_cosine(
+                    lr, (e * n + step) / (epochs * n), warmup
                 ),
             )
             accuracy = evaluate(model, dev_sentences).accuracy

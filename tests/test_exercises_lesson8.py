@@ -3,6 +3,7 @@ however written, and plausible wrong ones that must fail with a hint."""
 
 import math
 
+import numpy
 import torch
 from exercise_cases import case_tests
 
@@ -16,6 +17,12 @@ def _scan(log_a, log_b):
     return (a_star + (log_b - a_star).logcumsumexp(dim=1)).exp()
 
 
+def _scan_in_float64_by_hand(log_a, log_b):  # the sums written out, with torch.logcumsumexp
+    a_star = torch.cumsum(log_a, dim=1)
+    total = torch.logcumsumexp(log_b - a_star, dim=1)
+    return torch.exp(total + a_star)
+
+
 def _scan_by_hand(log_a, log_b):  # the same sums, the log-sum-exp accumulated with logaddexp
     a_star = torch.cumsum(log_a, 1)
     shifted, acc, out = log_b - a_star, None, []
@@ -25,12 +32,21 @@ def _scan_by_hand(log_a, log_b):  # the same sums, the log-sum-exp accumulated w
     return torch.exp(a_star + torch.stack(out, 1))
 
 
-def _scan_loop_in_log_space(log_a, log_b):  # a loop, but right: it passes
+def _scan_loop_in_log_space(log_a, log_b):  # a loop, right numbers: refused as a loop
     h, out = torch.zeros_like(log_b[:, 0]), []
     for t in range(log_b.shape[1]):
         h = log_a[:, t].exp() * h + log_b[:, t].exp()
         out.append(h)
     return torch.stack(out, 1)
+
+
+def _scan_loop_in_numpy(log_a, log_b):  # a loop PyTorch does not see: refused too
+    a, b = log_a.detach().exp().numpy(), log_b.detach().exp().numpy()
+    h, out = 0 * b[:, 0], []
+    for t in range(b.shape[1]):
+        h = a[:, t] * h + b[:, t]
+        out.append(h)
+    return torch.from_numpy(numpy.stack(out, 1))
 
 
 def _scan_with_products(log_a, log_b):  # exp first: the product underflows to 0 on long ones
@@ -90,8 +106,11 @@ def _slstm_gate_order_ifoz(pre, h, c, n, m):
 
 CASES = {
     ex.check_log_space_scan: (
-        [_scan, _scan_by_hand, _scan_loop_in_log_space, lambda a, b: log_space_scan(a, b)],
+        [_scan, lambda a, b: log_space_scan(a, b), _scan_in_float64_by_hand],
         [
+            _scan_by_hand,  # right numbers, but a loop over time: refused
+            _scan_loop_in_log_space,
+            _scan_loop_in_numpy,
             _scan_with_products,
             _scan_exclusive,
             _scan_returns_log,
@@ -118,3 +137,11 @@ CASES = {
 test_right_answers_pass, test_wrong_answers_fail, test_a_blank_answer_is_the_learners_turn = (
     case_tests(CASES)
 )
+
+
+def test_a_right_loop_over_time_is_refused_and_told_why(capsys):
+    ex.check_log_space_scan(_scan_loop_in_log_space)
+    said = capsys.readouterr().out
+    assert said.startswith("❌") and "loop over time" in said and "operations" in said
+    ex.check_log_space_scan(_scan)
+    assert capsys.readouterr().out.startswith("✅")

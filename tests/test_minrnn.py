@@ -19,7 +19,15 @@ from lstm_course.minrnn import (
     min_lstm_log_gates,
     scan_loop,
 )
-from lstm_course.scaling import LAYERS, loglog_slope, make_layer, measure, saved_bytes
+from lstm_course.scaling import (
+    INDEXED,
+    LAYERS,
+    indexed_scan_loop,
+    loglog_slope,
+    make_layer,
+    measure,
+    saved_bytes,
+)
 
 F64 = torch.float64
 
@@ -90,6 +98,32 @@ def test_the_scan_survives_thousands_of_forget_factors_below_one():
     log_b = torch.full((1, 10_000, 1), 0.0)
     h = log_space_scan(log_a, log_b)
     assert bool(torch.isfinite(h).all()) and abs(h[0, -1, 0].item() - 2.0) < 1e-2
+
+
+def _backward_nodes(t):
+    """The names of every node in the autograd graph behind ``t``."""
+    seen, todo, names = set(), [t.grad_fn], []
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names.append(type(node).__name__)
+        todo.extend(next_node for next_node, _ in node.next_functions)
+    return names
+
+
+def test_the_step_loop_splits_once_instead_of_indexing_every_step():
+    # an indexed loop has one SelectBackward per step and input, each writing a gradient of the
+    # whole sequence's size: a T² backward that would time the indexing, not the recurrence
+    a = torch.rand(2, 50, 3, requires_grad=True)
+    b = torch.rand(2, 50, 3, requires_grad=True)
+    fair = _backward_nodes(scan_loop(a, b))
+    indexed = _backward_nodes(indexed_scan_loop(a, b))
+    assert not any(name.startswith("Select") for name in fair)
+    assert sum(name.startswith("Unbind") for name in fair) == 2
+    assert sum(name.startswith("Select") for name in indexed) == 2 * 50
+    assert torch.equal(scan_loop(a, b), indexed_scan_loop(a, b))
 
 
 def test_scan_functions_refuse_bad_shapes_and_non_positive_h0():
@@ -179,3 +213,9 @@ def test_measure_gives_a_time_and_a_byte_count_per_layer_and_length():
         measure([1])
     with pytest.raises(ValueError, match="layer must be one of"):
         make_layer("mamba", 8)
+    x = torch.randn(2, 9, 8)
+    torch.manual_seed(0)
+    indexed = make_layer(INDEXED, 8)
+    torch.manual_seed(0)
+    fair = make_layer("minLSTM loop", 8)
+    assert torch.allclose(indexed(x), fair(x))

@@ -4,6 +4,7 @@ pure-PyTorch step agree with it; bad input is refused in one line."""
 
 import importlib.metadata
 import importlib.util
+import math
 
 import pytest
 import torch
@@ -120,3 +121,28 @@ def test_matches_the_xlstm_packages_vanilla_step():
         theirs, _ = _XLSTM_STEP(pre, zeros, zeros[:1], torch.stack(list(state)), {})
         for a, b in zip(ours, theirs, strict=True):
             assert torch.allclose(a, b, atol=1e-12)
+
+
+_FINITE32 = st.floats(allow_nan=False, allow_infinity=False, width=32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(st.lists(_FINITE32, min_size=4, max_size=4), min_size=1, max_size=6),
+    exp_forget=st.booleans(),
+)
+def test_every_finite_input_gives_a_finite_h_from_the_initial_state(steps, exp_forget):
+    # m starts at -inf: the first step sets m = ĩ and n = 1, so no 0/0 however negative ĩ is
+    state = zero_state(1, 1)
+    for pre in steps:
+        state = slstm_step(torch.tensor([pre]), state, exp_forget=exp_forget)
+        assert torch.isfinite(state.h).all() and state.h.abs().item() <= 1
+        assert state.n.item() >= 1 and torch.isfinite(state.m).all()
+
+
+def test_a_very_negative_first_input_gate_is_not_nan():
+    # with m_0 = 0 this was exp(-200 - m) = 0 in float32, n = 0 and h = 0/0
+    pre = torch.tensor([[-200.0, 0.0, 1.0, 2.0]])
+    state = slstm_step(pre, zero_state(1, 1))
+    assert state.h.item() == pytest.approx((torch.sigmoid(torch.tensor(2.0)) * math.tanh(1)).item())
+    assert torch.isneginf(zero_state(2, 3).m).all()

@@ -1,6 +1,8 @@
 """The tagger with its BiLSTM swapped: each encoder fits the same inputs and output layer,
 the parameter counts of lesson 8 hold, and bad input is refused in one line."""
 
+import math
+
 import pytest
 import torch
 
@@ -84,3 +86,24 @@ def test_training_is_reproducible_and_reports_the_last_epoch():
     assert [h.epoch for h in runs[0].history] == [1, 2]
     # each epoch's log says when it ended, counted from the start of training
     assert 0 < runs[0].history[0].seconds <= runs[0].history[1].seconds
+
+
+def test_the_no_encoder_control_has_no_parameters_and_passes_features_through():
+    vocabs = TaggerVocabs.build(SENTENCES, CONFIG)
+    model = build_tagger("none", CONFIG, vocabs)
+    assert _count(model.rnn) == 0
+    x = torch.randn(2, 3, 128)
+    assert torch.equal(model.rnn(x)[0], x)
+
+
+def test_warmup_rises_linearly_then_follows_the_cosine():
+    from lstm_course.transformer_tagger import _warm_cosine
+
+    assert _warm_cosine(1.0, 0.0, 0.1) == 0.0
+    assert _warm_cosine(1.0, 0.05, 0.1) == pytest.approx(0.5)
+    assert _warm_cosine(1.0, 0.1, 0.1) == pytest.approx(1.0)
+    assert _warm_cosine(1.0, 0.55, 0.1) == pytest.approx(0.5)
+    assert _warm_cosine(1.0, 1.0, 0.1) == pytest.approx(0.0)
+    assert _warm_cosine(2.0, 0.3, 0.0) == pytest.approx(2.0 * 0.5 * (1 + math.cos(math.pi * 0.3)))
+    with pytest.raises(ValueError, match="warmup"):
+        train_encoder_tagger("none", SENTENCES, SENTENCES, CONFIG, epochs=1, lr=0.01, warmup=1.0)

@@ -8,12 +8,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from lstm_course.exercises.harness import _call, _close, _never_crashes, _unanswered, _verdict
 from lstm_course.minrnn import scan_loop
 from lstm_course.slstm import SLSTMState, slstm_step
 
 F64 = torch.float64
+#: The most PyTorch operations a scan may dispatch on the 3,000-step problem. Two cumulative
+#: sums and a few element-wise operations are about ten, whatever the length; a loop over time
+#: dispatches at least one per step.
+MAX_SCAN_OPS = 100
+
+
+class _OperationCounter(TorchDispatchMode):
+    """Counts every PyTorch operation dispatched inside the ``with`` block (each one a kernel
+    call): a scan's count does not grow with the length, a step loop's grows like it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        return func(*args, **(kwargs or {}))
 
 
 def _scan_problems(seed: int) -> Iterator[tuple[str, torch.Tensor, torch.Tensor]]:
@@ -31,12 +49,20 @@ def _scan_problems(seed: int) -> Iterator[tuple[str, torch.Tensor, torch.Tensor]
 @_never_crashes
 def check_log_space_scan(fn: Callable) -> None:
     """``fn(log_coeffs, log_values) -> h``: every h_t of h_t = a_t ⊙ h_{t-1} + b_t from h_0 = 0,
-    given log a and log b of shape (batch, time, hidden), computed with cumulative sums."""
+    given log a and log b of shape (batch, time, hidden), computed with cumulative sums.
+
+    A right answer that loops over time is refused: the check counts the PyTorch operations
+    the answer dispatches on 3,000 steps (a scan needs about ten, a loop thousands), and
+    refuses a result computed outside PyTorch, where it cannot count."""
     if _unanswered(fn):
         return
     for what, log_a, log_b in _scan_problems(seed=8):
         want = scan_loop(log_a.exp(), log_b.exp())
-        ok, got = _call(fn, log_a.clone(), log_b.clone())
+        log_a, log_b = log_a.clone(), log_b.clone()
+        if what == "3,000 steps":  # so that a result computed outside PyTorch shows (no graph)
+            log_a, log_b = (t.requires_grad_() * 1 for t in (log_a, log_b))
+        with _OperationCounter() as counter:
+            ok, got = _call(fn, log_a, log_b)
         if not ok:
             return _verdict(False, got)
         if (
@@ -57,6 +83,21 @@ def check_log_space_scan(fn: Callable) -> None:
                 "exp(A*_t + logcumsumexp(log b - A*)_t)."
             )
             return _verdict(False, problem + "." + hint)
+        if what == "3,000 steps" and got.grad_fn is None:
+            return _verdict(
+                False,
+                "the numbers are right, but they were not computed by PyTorch operations on the "
+                "inputs (NumPy or Python numbers?), so the check cannot tell a scan from a loop: "
+                "use torch's cumsum and logcumsumexp over dim 1.",
+            )
+        if what == "3,000 steps" and counter.count > MAX_SCAN_OPS:
+            return _verdict(
+                False,
+                f"the numbers are right, but your function ran {counter.count:,} PyTorch "
+                f"operations on 3,000 steps (a scan needs at most {MAX_SCAN_OPS}, whatever the "
+                "length): that is a loop over time. Use cumsum and logcumsumexp over dim 1, "
+                "with no Python loop.",
+            )
     return _verdict(True, "two cumulative sums give every step at once, even 3,000 steps long.")
 
 
